@@ -1,0 +1,104 @@
+"""Settings: environment variables (HERON_*), an optional TOML file, and the data dir.
+
+Read once by the edge that starts Heron and passed down; no other module reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "heron"
+
+
+def local_timezone() -> str:
+    try:
+        from tzlocal import get_localzone_name
+
+        name = get_localzone_name()
+    except Exception:  # tzlocal raises several kinds when /etc/localtime is odd
+        return "UTC"
+    return name or "UTC"
+
+
+class Settings(BaseSettings):
+    """Everything configurable about one Heron installation."""
+
+    model_config = SettingsConfigDict(env_prefix="HERON_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = None
+    """SQLAlchemy URL; None means SQLite `heron.db` in the data dir."""
+    timezone: str = Field(default_factory=local_timezone)
+    """Default time zone for new users."""
+    host: str = "127.0.0.1"
+    port: int = 8080
+    max_body_bytes: int = 1_000_000
+    """Larger request bodies get 413."""
+    max_text_chars: int = 2_000
+    """Longer utterances get 422."""
+    similarity_engine: str = "embeddings"
+    """embeddings (packaged all-MiniLM-L6-v2) or tfidf (character n-grams, no model)."""
+    similarity_threshold: float | None = None
+    """Below this the similarity stage gives way to the fallback (default: per engine)."""
+    conversation_timeout_s: float = 300.0
+    """`heron ask` continues the last conversation if it is younger than this."""
+    scheduler_max_sleep_s: float = 0.5
+    config_file: Path | None = None
+
+    @field_validator("data_dir", mode="after")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        toml_path = _toml_path()
+        if toml_path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return tuple(sources)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'heron.db'}"
+
+    def describe(self) -> dict[str, Any]:
+        """Settings safe to show a user (no secrets in a database URL)."""
+        data = self.model_dump(mode="json")
+        if self.database_url and "@" in self.database_url:
+            scheme, _, rest = self.database_url.partition("://")
+            data["database_url"] = f"{scheme}://***@{rest.split('@', 1)[1]}"
+        return data
+
+
+def _toml_path() -> Path | None:
+    # The TOML file is itself located by the environment: HERON_CONFIG, else heron.toml in the
+    # data dir. This is the one other place that looks at the environment.
+    explicit = os.environ.get("HERON_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    data_dir = Path(os.environ.get("HERON_DATA_DIR") or default_data_dir()).expanduser()
+    candidate = data_dir / "heron.toml"
+    return candidate if candidate.is_file() else None

