@@ -1,0 +1,1 @@
+"""Knowledge: an offline world-facts graph (pyoxigraph, SPARQL), entity linking, and answers."""
