@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     conversation_timeout_s: float = 300.0
     """`heron ask` continues the last conversation if it is younger than this."""
     scheduler_max_sleep_s: float = 0.5
+    knowledge_dir: Path | None = None
+    """Where the world knowledge graph lives (default: `knowledge` in the data dir). Several
+    installs may share one: it is built once and then only read."""
+    sparql_timeout_s: float = 10.0
+    """A SPARQL query from outside (HTTP, CLI) running longer than this is stopped (504)."""
+    sparql_max_rows: int = 10_000
+    """Larger SPARQL results are cut to this many rows and marked truncated."""
     config_file: Path | None = None
 
     @field_validator("data_dir", mode="after")
@@ -77,6 +84,10 @@ class Settings(BaseSettings):
         if toml_path is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
         return tuple(sources)
+
+    @property
+    def resolved_knowledge_dir(self) -> Path:
+        return (self.knowledge_dir or self.data_dir / "knowledge").expanduser()
 
     @property
     def resolved_database_url(self) -> str:

@@ -21,6 +21,11 @@ from heron.assistant.skills import timers as timer_skill
 from heron.config import Settings
 from heron.errors import BadInput, Conflict, EngineUnavailable, HeronError, Unauthorized
 from heron.events import EventHub
+from heron.knowledge import linking
+from heron.knowledge.graph import Progress, WorldGraph
+from heron.knowledge.linking import KINDS, EntityIndex
+from heron.knowledge.qa import Answerer
+from heron.knowledge.sparql import SparqlRunner
 from heron.language.intents import Collision, IntentRouter
 from heron.language.similarity import DEFAULT_THRESHOLDS
 from heron.language.similarity import factory as similarity_factory
@@ -63,6 +68,10 @@ class Heron:
         self._dialogue: Dialogue | None = None
         self._scheduler: Scheduler | None = None
         self.collisions: list[Collision] = []
+        self.world = WorldGraph(self.settings.resolved_knowledge_dir)
+        self._answerer: Answerer | None = None
+        self._world_lock = asyncio.Lock()
+        self._sparql: SparqlRunner | None = None
 
     # --- life cycle -------------------------------------------------------------------
 
@@ -81,6 +90,7 @@ class Heron:
             skills,
             changed=self._changed,
             conversation_timeout_s=self.settings.conversation_timeout_s,
+            services=self,
         )
         self._scheduler = Scheduler(
             self._store, self.hub, self.clock, self.settings.scheduler_max_sleep_s
@@ -88,6 +98,7 @@ class Heron:
         if warm:
             # Load the data the slot parsers need now, not during someone's first request.
             await asyncio.to_thread(_warm)
+            await self.world_graph()
 
     def _router(self, engine: str) -> IntentRouter:
         threshold = self.settings.similarity_threshold or DEFAULT_THRESHOLDS[engine]
@@ -111,6 +122,9 @@ class Heron:
         return self.collisions
 
     async def close(self) -> None:
+        if self._sparql is not None:
+            self._sparql.stop()
+            self._sparql = None
         if self._store is not None:
             await self._store.close()
             self._store = None
@@ -195,6 +209,56 @@ class Heron:
         async with self.store.user(user.id) as data:
             return await data.profile.set_timezone(check_timezone(timezone))
 
+    # --- knowledge --------------------------------------------------------------------
+
+    async def world_graph(self, progress: Progress | None = None) -> WorldGraph:
+        """The world graph, opened; built first (about half a minute) if it is not installed."""
+        if self._answerer is None:
+            async with self._world_lock:
+                if self._answerer is None:
+                    if not self.world.current():
+                        log.info("building the world knowledge graph in %s", self.world.path)
+                        await asyncio.to_thread(self.world.ensure, progress or _log_progress)
+                    store = self.world.store
+                    index = EntityIndex(store)
+                    linking.install(index)
+                    self._answerer = Answerer(store, index)
+        return self.world
+
+    async def answerer(self) -> Answerer:
+        await self.world_graph()
+        assert self._answerer is not None
+        return self._answerer
+
+    async def entities(
+        self, query: str, *, limit: int = 10, kinds: Sequence[str] = KINDS
+    ) -> list[dict[str, Any]]:
+        """Entity search by name, alias, code or a near spelling."""
+        if not query.strip():
+            raise BadInput("say what to search for: ?q=Paris")
+        unknown = set(kinds) - set(KINDS)
+        if unknown:
+            raise BadInput(f"unknown kind {sorted(unknown)[0]!r}; kinds are {', '.join(KINDS)}")
+        index = (await self.answerer()).index
+        matches = await asyncio.to_thread(index.search, query, limit, kinds)
+        return [{**m.entity.as_dict(), "score": round(m.score, 1)} for m in matches]
+
+    async def entity(self, entity_id: str) -> dict[str, Any]:
+        """Everything the world graph states about one entity, with sources."""
+        await self.world_graph()
+        return await asyncio.to_thread(self.world.entity, entity_id)
+
+    async def sparql(self, query: str) -> dict[str, Any]:
+        """A read-only SPARQL query, stopped after `sparql_timeout_s`, cut at `sparql_max_rows`."""
+        await self.world_graph()
+        if self._sparql is None:
+            self._sparql = SparqlRunner(
+                self.world.path,
+                timeout_s=self.settings.sparql_timeout_s,
+                max_rows=self.settings.sparql_max_rows,
+            )
+        return await asyncio.to_thread(self._sparql.run, query)
+
     # --- the assistant ----------------------------------------------------------------
 
     async def ask(
@@ -207,6 +271,9 @@ class Heron:
     ) -> Answer:
         if len(text) > self.settings.max_text_chars:
             raise BadInput(f"text is longer than {self.settings.max_text_chars} characters")
+        if self._answerer is None or linking.shared_index() is not self._answerer.index:
+            # Place names in questions are linked against the graph: open it (built on first use).
+            await self.world_graph()
         async with self.store.user(user.id) as data:
             profile = await data.profile.get()
             return await self.dialogue.turn(
@@ -334,6 +401,11 @@ class Heron:
 
     async def run_scheduler(self) -> None:
         await self.scheduler.run()
+
+
+def _log_progress(stage: str, done: int, total: int) -> None:
+    if done == total or done % 500_000 < 50_000:
+        log.info("world graph: %s (%d/%d)", stage, done, total)
 
 
 def _warm() -> None:

@@ -2,10 +2,12 @@
 
 HeronError
 ├── BadInput            the request is malformed or impossible (HTTP 422)
-│   └── TooLarge        the request is bigger than allowed (HTTP 413)
+│   ├── TooLarge        the request is bigger than allowed (HTTP 413)
+│   └── QueryRejected   a query Heron will not run: malformed, or an update (HTTP 400)
 ├── NotFound            no such thing for this user (HTTP 404; also for other users' ids)
 ├── Unauthorized        no valid credentials (HTTP 401)
 ├── Conflict            the thing exists already (HTTP 409)
+├── QueryTimeout        a query ran longer than allowed and was stopped (HTTP 504)
 ├── EngineUnavailable   a capability's engine or its model files are missing (HTTP 503)
 └── StoreError          the database could not be reached or migrated (HTTP 503)
 """
@@ -32,6 +34,16 @@ class BadInput(HeronError):
 class TooLarge(BadInput):
     status = 413
     title = "Request too large"
+
+
+class QueryRejected(BadInput):
+    status = 400
+    title = "Query rejected"
+
+
+class QueryTimeout(HeronError):
+    status = 504
+    title = "Query timed out"
 
 
 class NotFound(HeronError):

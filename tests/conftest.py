@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from heron import Heron, Settings
+from heron.knowledge.graph import WorldGraph
 from heron.store.models import User
 
 POSTGRES_URL = os.environ.get("HERON_TEST_POSTGRES_URL")
@@ -30,6 +31,17 @@ class MovableClock:
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
         return self.now
+
+
+@pytest.fixture(scope="session", autouse=True)
+def knowledge_dir(request: pytest.FixtureRequest) -> Path:
+    """One world graph for the whole suite (built once, kept in pytest's cache between runs):
+    every engine and every server or CLI process the tests start reads it."""
+    path = Path(request.config.cache.mkdir("heron-knowledge"))
+    WorldGraph(path).ensure()
+    os.environ["HERON_KNOWLEDGE_DIR"] = str(path)
+    os.environ["HERON_TEST_KNOWLEDGE_DIR"] = str(path)
+    return path
 
 
 @pytest.fixture

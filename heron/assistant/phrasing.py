@@ -16,5 +16,14 @@ def join_words(words: Sequence[str], separator: str = ", ") -> str:
 
 
 def count(amount: int, noun: str) -> str:
-    """ "1 timer", "3 timers"."""
-    return f"{amount:,} {noun}{'' if amount == 1 else 's'}"
+    """ "1 timer", "3 timers", "2 cities"."""
+    return f"{amount:,} {noun if amount == 1 else plural(noun)}"
+
+
+def plural(noun: str) -> str:
+    """Regular English plurals: "timer" → "timers", "city" → "cities", "box" → "boxes"."""
+    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u", ""):
+        return noun[:-1] + "ies"
+    if noun.endswith(("s", "x", "z", "ch", "sh")):
+        return noun + "es"
+    return noun + "s"

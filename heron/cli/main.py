@@ -1,4 +1,4 @@
-"""`heron`: ask, chat, serve, users, timers, reminders, lists and doctor."""
+"""`heron`: ask, chat, serve, users, timers, reminders, lists, kg and doctor."""
 
 from __future__ import annotations
 
@@ -78,7 +78,10 @@ def ask(
     """Ask the assistant once. Follows on from your last question if it was recent."""
 
     async def work(engine: Heron) -> dict[str, Any]:
+        from heron.cli.knowledge import ensure_world
+
         who = await _user(engine, user)
+        await ensure_world(engine)
         answer = await engine.ask(who, text, conversation_id=conversation, continue_recent=not new)
         return answer.to_json()
 
@@ -99,7 +102,10 @@ def chat(user: UserOption = None) -> None:
         _enable_history(history)
 
     async def work(engine: Heron) -> None:
+        from heron.cli.knowledge import ensure_world
+
         who = await _user(engine, user)
+        await ensure_world(engine)
         conversation: str | None = None
         if interactive:
             console.print(
@@ -331,3 +337,9 @@ def doctor() -> None:
         console.print(f"[red]{len(failed)} check(s) failed.[/red]")
         raise typer.Exit(1)
     console.print("[green]Heron is ready.[/green]")
+
+
+# Sub-commands living in their own modules (imported last: they use the helpers above).
+from heron.cli import knowledge as _knowledge  # noqa: E402
+
+_knowledge.register(app)

@@ -12,6 +12,8 @@ from pyoxigraph import Literal, NamedNode, QuerySolution, QuerySolutions, Store
 
 from heron.assistant.phrasing import count, join_words
 from heron.knowledge import vocabulary as v
+from heron.knowledge.graph import plain_value
+from heron.knowledge.linking import EntityIndex
 
 POPULATION_SOURCES = ("geonames", "countryinfo")
 
@@ -42,8 +44,9 @@ def say_area(km2: float) -> str:
 class Answerer:
     """Questions about entities already linked (their IRIs), answered from `store`."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, index: EntityIndex) -> None:
         self.store = store
+        self.index = index
 
     # --- queries ----------------------------------------------------------------------
 
@@ -55,7 +58,7 @@ class Answerer:
 
     def values(self, iri: str, prop: NamedNode) -> list[Any]:
         query = f"SELECT DISTINCT ?o WHERE {{ <{iri}> <{prop.value}> ?o }}"
-        return [_value(s["o"]) for s in self.rows(query)]
+        return [plain_value(s["o"]) for s in self.rows(query)]
 
     def value(self, iri: str, prop: NamedNode) -> Any:
         found = self.values(iri, prop)
@@ -72,7 +75,7 @@ class Answerer:
                 f"{{ <{iri}> <{prop.value}> ?o }} }} LIMIT 1"
             )
             for solution in self.rows(query, union=False):
-                return _value(solution["o"]), v.SOURCE_LABELS[source]
+                return plain_value(solution["o"]), v.SOURCE_LABELS[source]
         return None
 
     # --- relations --------------------------------------------------------------------
@@ -88,7 +91,7 @@ class Answerer:
 
     def capital_of(self, city: str) -> Fact:
         query = f"SELECT ?c WHERE {{ ?c h:capital <{city}> }}"
-        found = [str(_value(s["c"])) for s in self.rows(query)]
+        found = [str(plain_value(s["c"])) for s in self.rows(query)]
         if not found:
             country = self.value(city, v.COUNTRY_OF)
             where = f" It is a city in {self.name(country)}." if country else ""
@@ -147,7 +150,18 @@ class Answerer:
         )
 
     def languages(self, country: str) -> Fact:
-        names = sorted({self.name(c) for c in self.values(country, v.LANGUAGE_OF)})
+        # countryinfo lists the main languages; GeoNames adds every regional one (23 for India).
+        names: list[str] = []
+        for source in ("countryinfo", "geonames"):
+            query = (
+                f"SELECT ?l WHERE {{ GRAPH <{v.SOURCES[source].value}> "
+                f"{{ <{country}> h:language ?l }} }}"
+            )
+            names = sorted(
+                {self.name(str(plain_value(r["l"]))) for r in self.rows(query, union=False)}
+            )
+            if names:
+                break
         if not names:
             return self.unknown(f"the languages of {self.name(country)}")
         return Fact(
@@ -190,8 +204,8 @@ class Answerer:
         rows = self.rows(query)
         if not rows:
             return self.unknown(f"the largest city of {self.name(country)}")
-        city = str(_value(rows[0]["c"]))
-        people = int(_value(rows[0]["p"]))
+        city = str(plain_value(rows[0]["c"]))
+        people = int(plain_value(rows[0]["p"]))
         return Fact(
             f"The largest city in {self.name(country)} is {self.name(city)}, with "
             f"{say_people(people)} (GeoNames).",
@@ -225,7 +239,7 @@ class Answerer:
             f"SELECT ?d ?pos WHERE {{ ?s h:lemma {Literal(word.lower())} ; h:definition ?d ; "
             "h:partOfSpeech ?pos }"
         )
-        rows = [(str(_value(r["d"])), str(_value(r["pos"]))) for r in self.rows(query)]
+        rows = [(str(plain_value(r["d"])), str(plain_value(r["pos"]))) for r in self.rows(query)]
         if not rows:
             return Fact(f"I don't know the word {word!r}.", {"definitions": []})
         order = {"noun": 0, "verb": 1, "adjective": 2, "adverb": 3}
@@ -251,16 +265,19 @@ class Answerer:
             {"winner": winner},
         )
 
-    def superlative_country(self, continent: str, prop: NamedNode, what: str) -> Fact:
+    def superlative_country(
+        self, continent: str, prop: NamedNode, what: str, *, most: bool = True
+    ) -> Fact:
+        order = "DESC" if most else "ASC"
         query = (
-            f"SELECT ?c ?x WHERE {{ ?c a h:Country ; h:continent <{continent}> ; "
-            f"<{prop.value}> ?x }} ORDER BY DESC(?x) LIMIT 1"
+            f"SELECT ?c (MAX(?v) AS ?x) WHERE {{ ?c a h:Country ; h:continent <{continent}> ; "
+            f"<{prop.value}> ?v FILTER(?v > 0) }} GROUP BY ?c ORDER BY {order}(?x) LIMIT 1"
         )
         rows = self.rows(query)
         if not rows:
             return self.unknown(f"the {what} country in {self.name(continent)}")
-        country = str(_value(rows[0]["c"]))
-        amount = float(_value(rows[0]["x"]))
+        country = str(plain_value(rows[0]["c"]))
+        amount = float(plain_value(rows[0]["x"]))
         said = say_area(amount) if prop == v.AREA_KM2 else say_people(int(amount))
         return Fact(
             f"The {what} country in {self.name(continent)} is {self.name(country)}, with {said}.",
@@ -273,7 +290,7 @@ class Answerer:
             f"h:population ?p }} GROUP BY ?c HAVING (MAX(?p) > {int(minimum)}) ORDER BY DESC(?pop)"
         )
         rows = self.rows(query)
-        names = [self.name(str(_value(r["c"]))) for r in rows]
+        names = [self.name(str(plain_value(r["c"]))) for r in rows]
         if not names:
             return Fact(
                 f"No city in {self.name(country)} has more than {minimum:,} people.", {"cities": []}
@@ -290,18 +307,3 @@ class Answerer:
     @staticmethod
     def unknown(what: str) -> Fact:
         return Fact(f"I don't know {what}.", {"known": False})
-
-
-def _value(term: Any) -> Any:
-    if isinstance(term, Literal):
-        datatype = term.datatype.value if term.datatype else ""
-        if datatype.endswith("#integer") or datatype.endswith("#int") or datatype.endswith("#long"):
-            return int(term.value)
-        if (
-            datatype.endswith("#double")
-            or datatype.endswith("#decimal")
-            or datatype.endswith("#float")
-        ):
-            return float(term.value)
-        return term.value
-    return term.value

@@ -11,7 +11,9 @@ from __future__ import annotations
 from pyoxigraph import NamedNode
 
 BASE = "https://heron.invalid/kg/"
-PREFIXES = f"PREFIX h: <{BASE}>\nPREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+PREFIXES = (
+    f"PREFIX h: <{BASE}>\nPREFIX k: <{BASE}key/>\nPREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+)
 
 
 def node(path: str) -> NamedNode:
@@ -76,16 +78,26 @@ LEMMA = node("lemma")  # sense → word (lower case, spaces for underscores)
 DEFINITION = node("definition")  # sense → gloss
 PART_OF_SPEECH = node("partOfSpeech")  # noun | verb | adjective | adverb
 
+# Lookup keys: every name folded the way the language layer tokenizes it ("cote divoire",
+# "paris texas"), so entity linking is an index lookup in the store. Kept in their own graph.
+KEY_NAME = node("key/name")  # the entity's own name
+KEY_ALIAS = node("key/alias")  # an alternate name or spelling
+KEY_QUALIFIED = node("key/qualified")  # "paris texas", "paris france"
+KEY_DEMONYM = node("key/demonym")  # "kenyan", "kenyans"
+KEYS = (KEY_NAME, KEY_ALIAS, KEY_QUALIFIED, KEY_DEMONYM)
+
 # Named graphs: where a fact came from.
 SOURCES = {
     "geonames": node("source/geonames"),
     "countryinfo": node("source/countryinfo"),
     "pycountry": node("source/pycountry"),
     "wordnet": node("source/wordnet"),
+    "keys": node("source/keys"),
 }
 SOURCE_LABELS = {
     "geonames": "GeoNames",
     "countryinfo": "countryinfo",
     "pycountry": "ISO 3166 (pycountry)",
     "wordnet": "WordNet",
+    "keys": "lookup keys (derived)",
 }

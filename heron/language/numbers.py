@@ -81,10 +81,15 @@ def parse_number(tokens: list[str] | tuple[str, ...]) -> Fraction | None:
         return Fraction(SMALL[words[1]])  # "a couple", "a dozen", "a half"
     if len(words) == 1 and words[0] in SMALL:
         return Fraction(SMALL[words[0]])
+    if len(words) == 2 and words[1] in _SCALES and _DIGITS.match(words[0]):
+        return Fraction(words[0].replace(",", "")) * _SCALES[words[1]]  # "1.5 million"
     if len(words) == 2 and words[1] == "dozen":
         first = parse_number(words[:1])
         return None if first is None else first * 12
     return _words_number(words)
+
+
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
 
 
 def parse_ordinal(token: str) -> int | None:

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 import heron
 from heron.config import Settings
 from heron.engine import Heron
-from heron.server import assistant, problems, state
+from heron.server import assistant, knowledge, problems, state
 
 log = logging.getLogger(__name__)
 
@@ -52,4 +52,5 @@ def create_app(settings: Settings | None = None, *, engine: Heron | None = None)
 
     app.include_router(assistant.router)
     app.include_router(state.router)
+    app.include_router(knowledge.router)
     return app

@@ -45,6 +45,8 @@ def heron_env(data_dir: Path, **settings: str) -> dict[str, str]:
         HERON_PORT=str(free_port()),
         HERON_SIMILARITY_ENGINE="tfidf",
     )
+    if os.environ.get("HERON_TEST_KNOWLEDGE_DIR"):  # the suite's one world graph (conftest)
+        env["HERON_KNOWLEDGE_DIR"] = os.environ["HERON_TEST_KNOWLEDGE_DIR"]
     env.update({f"HERON_{name.upper()}": value for name, value in settings.items()})
     return env
 

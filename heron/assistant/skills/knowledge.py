@@ -1,0 +1,412 @@
+"""World facts from the offline knowledge graph: capitals, populations, currencies, languages,
+borders, areas, calling codes, time zones, comparisons and word definitions.
+
+Places in a question are linked to the graph by the slot types below; a capitalised name the
+graph does not know ("Atlantis" as a country, "Narnia") still fills the slot, as an unknown
+place, so the answer is an honest "I don't know" rather than a guess or a misunderstanding.
+Follow-ups work through the conversation: after "what is the capital of Peru", "how many people
+live there?" asks about Lima, and "what about Chile?" repeats the question for Chile.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from heron.assistant.skill import Context, Request, Response, Skill
+from heron.knowledge import linking
+from heron.knowledge import vocabulary as v
+from heron.knowledge.qa import Answerer, Fact
+from heron.language.intents import Intent, SlotSpec
+from heron.language.slots import STOPWORDS, ParseContext, SlotType, SlotValue, Span
+from heron.language.slots import register_slot_type as register
+
+# --- slot types: places linked to the world graph ---------------------------------------
+
+
+def _linker(kinds: tuple[str, ...]) -> Any:
+    def parse(span: Span, _: ParseContext) -> SlotValue | None:
+        index = linking.shared_index()
+        if index is None or not span.tokens:
+            return None
+        match = index.lookup(span.tokens, span.original, kinds)
+        if match is not None:
+            return {**match.entity.as_dict(), "known": True}
+        return _unknown(span)
+
+    return parse
+
+
+def _unknown(span: Span) -> SlotValue | None:
+    """A name the graph does not know, if the words look like one: "Narnia", "New Atlantis"."""
+    words = span.original.strip(" ?.!,").split()
+    if not 1 <= len(words) <= 3 or span.tokens[0] in STOPWORDS:
+        return None
+    if not all(w[:1].isupper() and w.replace("-", "").isalpha() for w in words):
+        return None
+    return {"name": " ".join(words), "known": False}
+
+
+def _word(span: Span, _: ParseContext) -> SlotValue | None:
+    tokens = [t for t in span.tokens if t not in ("a", "an", "the", "word")]
+    if not 1 <= len(tokens) <= 3 or not all(t.isalpha() for t in tokens):
+        return None
+    return " ".join(tokens)
+
+
+for _slot in (
+    SlotType("country", _linker(("country",)), ("kenya", "france", "japan"), 6,
+             describe="a country"),
+    SlotType("place", _linker(("country", "city")), ("lima", "peru", "tokyo"), 6,
+             describe="a country or city"),
+    SlotType("world_city", _linker(("city",)), ("nairobi", "lima", "osaka"), 6,
+             describe="a city"),
+    SlotType("continent", _linker(("continent",)), ("africa", "asia", "europe"), 3,
+             describe="a continent"),
+    SlotType("word", _word, ("serendipity", "ephemeral", "glacier"), 4, findable=False,
+             describe="a word"),
+):  # fmt: skip
+    register(_slot)
+
+# --- intents ------------------------------------------------------------------------------
+
+_COUNTRY = SlotSpec("country", "country", required=True, prompt="Which country?")
+_OTHER = SlotSpec("other", "country", required=True, prompt="And which other country?")
+_PLACE = SlotSpec("place", "place")
+_SECOND = SlotSpec("second", "place", required=True, prompt="Compared with which place?")
+_CITY = SlotSpec("city", "world_city", required=True, prompt="Which city?")
+_CONTINENT = SlotSpec("continent", "continent", required=True, prompt="On which continent?")
+_WORD = SlotSpec("word", "word", required=True, prompt="Which word?")
+_AMOUNT = SlotSpec("amount", "number", required=True, prompt="More than how many people?")
+
+_OF = "(of|for)"
+_THE = "[the]"
+_WHAT = "(what is|what's|whats|tell me|do you know|what are)"
+
+
+def _intent(name: str, templates: tuple[str, ...], slots: tuple[SlotSpec, ...],
+            examples: tuple[str, ...] = ()) -> Intent:  # fmt: skip
+    return Intent(f"knowledge.{name}", templates, slots, examples)
+
+
+INTENTS = (
+    _intent(
+        "capital",
+        (
+            f"[{_WHAT}] {_THE} capital [city] {_OF} {{country}}",
+            "(which|what) city is the capital of {country}",
+            "what is {country} capital [city]",
+            "{country} capital [city]",
+            "where is the capital of {country}",
+        ),
+        (_COUNTRY,),
+        ("what is the capital of that country", "name a country's capital city"),
+    ),
+    _intent(
+        "capital_of",
+        (
+            "(which|what) country is {city} the capital of",
+            "{city} is the capital of (which|what) country",
+            "what is {city} the capital of",
+            "is {city} a capital [city]",
+        ),
+        (_CITY,),
+    ),
+    _intent(
+        "country_of",
+        (
+            "(which|what) country is {place} in",
+            "in (which|what) country is {place}",
+            "where is {place}",
+            "where is {place} located",
+            "(which|what) country does {place} belong to",
+        ),
+        (SlotSpec("place", "place", required=True, prompt="Which place?"),),
+    ),
+    _intent(
+        "continent",
+        (
+            "(which|what) continent is {place} (in|on)",
+            "on (which|what) continent is {place}",
+            "in (which|what) (continent|region|part of the world) is {place}",
+            "(which|what) (region|part of the world) is {place} in",
+        ),
+        (SlotSpec("place", "place", required=True, prompt="Which place?"),),
+    ),
+    _intent(
+        "population",
+        (
+            "how many people live there",
+            "how many people live in {place}",
+            f"[{_WHAT}] {_THE} population {_OF} {{place}}",
+            "what is {place} population",
+            "how (many|much) (people|inhabitants|residents) (does|do) {place} have",
+            "how (populous|big a population) is {place}",
+            "{place} population",
+            "how many people are (in|there in) {place}",
+            "what is the population there",
+            "how many people (are there|is that)",
+        ),
+        (_PLACE,),
+        ("how many inhabitants are there", "population count of that place"),
+    ),
+    _intent(
+        "area",
+        (
+            "how (big|large) is {place}",
+            f"[{_WHAT}] {_THE} (area|size) {_OF} {{place}}",
+            "how many square (kilometers|kilometres|miles) is {place}",
+            "{place} area",
+        ),
+        (SlotSpec("place", "country", required=True, prompt="Which country?"),),
+    ),
+    _intent(
+        "currency",
+        (
+            "(what|which) currency (does|do) {country} use",
+            f"[{_WHAT}] {_THE} (currency|money) {_OF} {{country}}",
+            "what (money|currency) do (they|people|you) use in {country}",
+            "what is {country} currency",
+            "(which|what) currency is used in {country}",
+            "{country} currency",
+        ),
+        (_COUNTRY,),
+    ),
+    _intent(
+        "languages",
+        (
+            "(what|which) (languages|language) (are|is) spoken in {country}",
+            "(what|which) (languages|language) do (they|people) speak in {country}",
+            "what do (people|they) speak in {country}",
+            f"[{_WHAT}] {_THE} (official) (language|languages) {_OF} {{country}}",
+            "what language is spoken in {country}",
+            "(what|which) (language|languages) (does|do) {country} speak",
+        ),
+        (_COUNTRY,),
+    ),
+    _intent(
+        "borders",
+        (
+            "(which|what) countries border {country}",
+            f"[{_WHAT}] {_THE} (neighbours|neighbors|neighbouring countries|neighboring countries) "
+            f"{_OF} {{country}}",
+            "what are {country} neighbours",
+            "(which|what) countries (are next to|share a border with|neighbour|neighbor) {country}",
+            "what does {country} border",
+        ),
+        (_COUNTRY,),
+    ),
+    _intent(
+        "count_borders",
+        (
+            "how many countries (border|neighbour|neighbor|are next to) {country}",
+            "how many (neighbours|neighbors|neighbouring countries|borders) does {country} have",
+        ),
+        (_COUNTRY,),
+    ),
+    _intent(
+        "does_border",
+        (
+            "does {country} border {other}",
+            "(is|are) {country} (next to|bordering|adjacent to) {other}",
+            "do {country} and {other} share a border",
+        ),
+        (_COUNTRY, _OTHER),
+    ),
+    _intent(
+        "largest_city",
+        (
+            f"[{_WHAT}] {_THE} (largest|biggest|most populous) city (in|of) {{country}}",
+            "(which|what) is the (largest|biggest) city (in|of) {country}",
+            "(largest|biggest) city (in|of) {country}",
+        ),
+        (_COUNTRY,),
+    ),
+    _intent(
+        "calling_code",
+        (
+            f"[{_WHAT}] {_THE} (calling|dialing|dialling|phone|country|telephone) code {_OF} "
+            "{country}",
+            "what code do i dial (for|to call) {country}",
+            "how do i (call|phone|ring) {country}",
+        ),
+        (_COUNTRY,),
+    ),
+    _intent(
+        "timezone",
+        (
+            "(what|which) (time zone|timezone) is {place} in",
+            f"[{_WHAT}] {_THE} (time zone|timezone|time zones|timezones) {_OF} {{place}}",
+            "(what|which) (time zone|timezone|time zones|timezones) (does|do) {place} (use|have)",
+        ),
+        (SlotSpec("place", "place", required=True, prompt="Which place?"),),
+    ),
+    _intent(
+        "more_people",
+        (
+            "(which|who) has more (people|inhabitants) {place} or {second}",
+            "(which|what) is (bigger|larger|more populous) {place} or {second}",
+            "(does|do) {place} have more people than {second}",
+            "(is|are) there more people in {place} or [in] {second}",
+        ),
+        (SlotSpec("place", "place", required=True, prompt="Which place?"), _SECOND),
+    ),
+    _intent(
+        "superlative",
+        (
+            f"[{_WHAT}] {_THE} (largest|biggest|smallest|most populous|least populous) country "
+            "(in|of) {continent}",
+            "(which|what) country (in|of) {continent} (is the largest|is the biggest|"
+            "is the smallest|has the most people|has the fewest people)",
+            "(which|what) is the (largest|biggest|smallest|most populous|least populous) country "
+            "in {continent}",
+        ),
+        (_CONTINENT,),
+    ),
+    _intent(
+        "cities_over",
+        (
+            "(which|what) cities (in|of) {country} have more than {amount} (people|inhabitants)",
+            "cities (in|of) {country} (with|of) more than {amount} (people|inhabitants)",
+            "(which|what) cities in {country} are bigger than {amount} [people]",
+            "how many cities in {country} have more than {amount} (people|inhabitants)",
+        ),
+        (_COUNTRY, _AMOUNT),
+    ),
+    _intent(
+        "define",
+        (
+            "what does {word} mean",
+            f"[{_WHAT}] {_THE} (meaning|definition) of {{word}}",
+            "(define|meaning of|definition of) {word}",
+            "what is the meaning of the word {word}",
+            "what does the word {word} mean",
+            "look up {word} in the dictionary",
+        ),
+        (_WORD,),
+        ("give me a definition", "what is that word's meaning"),
+    ),
+)
+
+# --- answering ----------------------------------------------------------------------------
+
+
+def _entity(slots: dict[str, Any], name: str) -> dict[str, Any] | None:
+    value = slots.get(name)
+    return value if isinstance(value, dict) else None
+
+
+def _unknown_reply(value: dict[str, Any], kind: str) -> Response:
+    return Response(f"Sorry, I don't know a {kind} called {value['name']}.", {"known": False}, {})
+
+
+def _superlative(text: str) -> tuple[Any, str, bool]:
+    words = text.lower()
+    if "populous" in words or "people" in words:
+        most = "least" not in words and "fewest" not in words
+        return v.POPULATION, "most populous" if most else "least populous", most
+    most = "smallest" not in words
+    return v.AREA_KM2, "largest" if most else "smallest", most
+
+
+def _there(previous: dict[str, Any]) -> dict[str, Any] | None:
+    """The place "there" means: the last answer's place, else the last question's."""
+    for name in ("there", "place", "city", "country"):
+        value = previous.get(name)
+        if isinstance(value, dict) and value.get("known"):
+            return value
+    return None
+
+
+async def handle(request: Request, context: Context) -> Response:
+    answerer: Answerer = await context.services.answerer()
+    slots = dict(request.slots)
+    name = request.intent.removeprefix("knowledge.")
+    if name == "population" and "place" not in slots:
+        there = _there(context.previous)
+        if there is None:
+            return Response("Which place do you mean?")
+        slots["place"] = there
+    for slot, value in slots.items():
+        if isinstance(value, dict) and value.get("known") is False:
+            kind = {"country": "country", "other": "country", "continent": "continent",
+                    "city": "city"}.get(slot, "place")  # fmt: skip
+            return _unknown_reply(value, kind)
+    fact = _answer(name, slots, request.text, answerer)
+    return Response(fact.text, fact.data, _remember(name, slots, fact))
+
+
+def _iri(slots: dict[str, Any], name: str) -> str:
+    value = _entity(slots, name)
+    assert value is not None, f"slot {name} is required"
+    return v.BASE + str(value["id"])
+
+
+def _answer(name: str, slots: dict[str, Any], text: str, answerer: Answerer) -> Fact:
+    if name == "capital":
+        return answerer.capital(_iri(slots, "country"))
+    if name == "capital_of":
+        return answerer.capital_of(_iri(slots, "city"))
+    if name == "country_of":
+        place = _entity(slots, "place") or {}
+        if place.get("kind") == "country":
+            return answerer.continent(_iri(slots, "place"))
+        return answerer.country_of(_iri(slots, "place"))
+    if name == "continent":
+        return answerer.continent(_iri(slots, "place"))
+    if name == "population":
+        return answerer.population(_iri(slots, "place"))
+    if name == "area":
+        return answerer.area(_iri(slots, "place"))
+    if name == "currency":
+        return answerer.currency(_iri(slots, "country"))
+    if name == "languages":
+        return answerer.languages(_iri(slots, "country"))
+    if name == "borders":
+        return answerer.borders(_iri(slots, "country"))
+    if name == "count_borders":
+        return answerer.count_borders(_iri(slots, "country"))
+    if name == "does_border":
+        return answerer.does_border(_iri(slots, "country"), _iri(slots, "other"))
+    if name == "largest_city":
+        return answerer.largest_city(_iri(slots, "country"))
+    if name == "calling_code":
+        return answerer.calling_code(_iri(slots, "country"))
+    if name == "timezone":
+        return answerer.timezone(_iri(slots, "place"))
+    if name == "more_people":
+        return answerer.more_people(_iri(slots, "place"), _iri(slots, "second"))
+    if name == "superlative":
+        prop, what, most = _superlative(text)
+        return answerer.superlative_country(_iri(slots, "continent"), prop, what, most=most)
+    if name == "cities_over":
+        return answerer.cities_over(_iri(slots, "country"), int(float(slots["amount"])))
+    if name == "define":
+        return answerer.define(str(slots["word"]))
+    raise AssertionError(f"no answer for {name}")
+
+
+def _remember(name: str, slots: dict[str, Any], fact: Fact) -> dict[str, Any]:
+    """What "there" means next: a capital or largest city just named, else the place asked."""
+    found = fact.data.get("capital") or fact.data.get("city")
+    if name in ("capital", "largest_city") and isinstance(found, str):
+        index = linking.shared_index()
+        entity = index.entity(found.removeprefix(v.BASE)) if index is not None else None
+        if entity is not None:
+            return {"there": {**entity.as_dict(), "known": True}}
+    place = _entity(slots, "place") or _entity(slots, "country") or _entity(slots, "city")
+    return {"there": place} if place else {}
+
+
+skill = Skill(
+    name="knowledge",
+    description="World facts, offline: capitals, populations, currencies, languages, borders, "
+    "areas, calling codes, time zones, comparisons and word definitions.",
+    examples=(
+        "what is the capital of Kenya?",
+        "how many people live in Japan?",
+        "which has more people, Peru or Chile?",
+        "what does serendipity mean?",
+    ),
+    intents=INTENTS,
+    handle=handle,
+)
