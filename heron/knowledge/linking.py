@@ -127,6 +127,19 @@ class EntityIndex:
                 how[iri] = min(found, how.get(iri, found))
         return tuple((how[e.iri], e) for e in self._details(list(how)))
 
+    def namesakes(self, entity_id: str, name: str, population: int) -> list[Entity]:
+        """Other cities called `name` with at least a third of this one's people, biggest first
+        (to say "there is also a Valencia in Spain")."""
+        found = [
+            e
+            for how, e in self.candidates(lookup_key(name))
+            if how == OWN_NAME
+            and e.kind == "city"
+            and e.id != entity_id
+            and e.population * 3 >= population
+        ]
+        return sorted(found, key=lambda e: -e.population)
+
     def entity(self, entity_id: str) -> Entity | None:
         """The entity with this id ("country/KE"), if it is a country, city or continent."""
         found = self._details([v.BASE + entity_id.removeprefix(v.BASE)])

@@ -16,6 +16,7 @@ from heron.knowledge.graph import plain_value
 from heron.knowledge.linking import EntityIndex
 
 POPULATION_SOURCES = ("geonames", "countryinfo")
+BORDER_SOURCES = ("geonames", "countryinfo")
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,19 @@ class Fact:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+def _three_figures(value: float) -> str:
+    """51.39 → "51.4", 2.1386 → "2.14", 1.0 → "1", 126.19 → "126"."""
+    decimals = max(0, 2 - int(f"{value:e}".split("e")[1]))
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def say_people(number: int) -> str:
-    """ "about 51.4 million people", "about 2,100 people"."""
+    """Three significant figures: "about 51.4 million people", "about 2.14 million people"."""
     if number >= 1_000_000_000:
-        return f"about {number / 1e9:.2f}".rstrip("0").rstrip(".") + " billion people"
+        return f"about {_three_figures(number / 1e9)} billion people"
     if number >= 1_000_000:
-        return f"about {number / 1e6:.1f}".rstrip("0").rstrip(".") + " million people"
+        return f"about {_three_figures(number / 1e6)} million people"
     if number >= 10_000:
         return f"about {round(number, -3):,} people"
     return f"{number:,} people"
@@ -67,16 +75,27 @@ class Answerer:
     def name(self, iri: str) -> str:
         return str(self.value(iri, v.NAME) or iri.rsplit("/", 1)[-1])
 
+    def stated(self, iri: str, prop: NamedNode, source: str) -> list[Any]:
+        """The values of `prop` that one source states."""
+        graph = v.SOURCES[source].value
+        query = f"SELECT ?o WHERE {{ GRAPH <{graph}> {{ <{iri}> <{prop.value}> ?o }} }}"
+        return [plain_value(r["o"]) for r in self.rows(query, union=False)]
+
     def sourced(self, iri: str, prop: NamedNode, sources: Sequence[str]) -> tuple[Any, str] | None:
         """The value from the first source (in order of preference) that states one."""
         for source in sources:
-            query = (
-                f"SELECT ?o WHERE {{ GRAPH <{v.SOURCES[source].value}> "
-                f"{{ <{iri}> <{prop.value}> ?o }} }} LIMIT 1"
-            )
-            for solution in self.rows(query, union=False):
-                return plain_value(solution["o"]), v.SOURCE_LABELS[source]
+            found = self.stated(iri, prop, source)
+            if found:
+                return found[0], v.SOURCE_LABELS[source]
         return None
+
+    def preferred(self, iri: str, prop: NamedNode, sources: Sequence[str]) -> list[Any]:
+        """The values of the first source (in order of preference) that states any."""
+        for source in sources:
+            found = self.stated(iri, prop, source)
+            if found:
+                return found
+        return []
 
     # --- relations --------------------------------------------------------------------
 
@@ -151,17 +170,8 @@ class Answerer:
 
     def languages(self, country: str) -> Fact:
         # countryinfo lists the main languages; GeoNames adds every regional one (23 for India).
-        names: list[str] = []
-        for source in ("countryinfo", "geonames"):
-            query = (
-                f"SELECT ?l WHERE {{ GRAPH <{v.SOURCES[source].value}> "
-                f"{{ <{country}> h:language ?l }} }}"
-            )
-            names = sorted(
-                {self.name(str(plain_value(r["l"]))) for r in self.rows(query, union=False)}
-            )
-            if names:
-                break
+        found = self.preferred(country, v.LANGUAGE_OF, ("countryinfo", "geonames"))
+        names = sorted({self.name(str(language)) for language in found})
         if not names:
             return self.unknown(f"the languages of {self.name(country)}")
         return Fact(
@@ -169,7 +179,8 @@ class Answerer:
         )
 
     def neighbours(self, country: str) -> list[str]:
-        return sorted(self.name(c) for c in self.values(country, v.BORDERS))
+        # GeoNames lists land borders; countryinfo also counts some sea neighbours.
+        return sorted(self.name(c) for c in self.preferred(country, v.BORDERS, BORDER_SOURCES))
 
     def borders(self, country: str) -> Fact:
         names = self.neighbours(country)
@@ -188,7 +199,7 @@ class Answerer:
         )
 
     def does_border(self, first: str, second: str) -> Fact:
-        neighbours = {str(c) for c in self.values(first, v.BORDERS)}
+        neighbours = {str(c) for c in self.preferred(first, v.BORDERS, BORDER_SOURCES)}
         yes = second in neighbours
         verb = "borders" if yes else "does not border"
         return Fact(

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from heron.assistant.phrasing import join_words
 from heron.assistant.skill import Context, Request, Response, Skill
 from heron.knowledge import linking
 from heron.knowledge import vocabulary as v
+from heron.knowledge.linking import QUALIFIED
 from heron.knowledge.qa import Answerer, Fact
 from heron.language.intents import Intent, SlotSpec
 from heron.language.slots import STOPWORDS, ParseContext, SlotType, SlotValue, Span
@@ -30,7 +32,7 @@ def _linker(kinds: tuple[str, ...]) -> Any:
             return None
         match = index.lookup(span.tokens, span.original, kinds)
         if match is not None:
-            return {**match.entity.as_dict(), "known": True}
+            return {**match.entity.as_dict(), "known": True, "qualified": match.how == QUALIFIED}
         return _unknown(span)
 
     return parse
@@ -332,7 +334,21 @@ async def handle(request: Request, context: Context) -> Response:
                     "city": "city"}.get(slot, "place")  # fmt: skip
             return _unknown_reply(value, kind)
     fact = _answer(name, slots, request.text, answerer)
-    return Response(fact.text, fact.data, _remember(name, slots, fact))
+    text = fact.text + _also(answerer, slots.get("place") or slots.get("city"))
+    return Response(text, fact.data, _remember(name, slots, fact))
+
+
+def _also(answerer: Answerer, place: Any) -> str:
+    """ " There is also a Valencia in Spain." when a city's name is shared by another big one."""
+    if not isinstance(place, dict) or place.get("kind") != "city" or place.get("qualified"):
+        return ""
+    others = answerer.index.namesakes(place["id"], place["name"], int(place["population"]))
+    where = list(dict.fromkeys(e.where for e in others if e.where != place["where"]))[:2]
+    if not where:
+        return ""
+    if len(where) == 1:
+        return f" There is also a {place['name']} in {where[0]}."
+    return f" There are also places called {place['name']} in {join_words(where)}."
 
 
 def _iri(slots: dict[str, Any], name: str) -> str:
