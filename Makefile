@@ -41,6 +41,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/assistant_latency.py
+	$(BIN)/python bench/kgqa.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -185,10 +185,32 @@ def check_port(settings: Settings) -> Check:
                  "Start Heron on another port: `heron serve --port 8081`.")  # fmt: skip
 
 
+def check_knowledge(settings: Settings) -> Check:
+    from heron.knowledge.graph import WorldGraph
+    from heron.knowledge.loaders import wordnet_dir
+
+    graph = WorldGraph(settings.resolved_knowledge_dir)
+    if wordnet_dir() is None:
+        advice = "Install it: apt-get install wordnet-base (make install does this as root)."
+        return Check("knowledge graph", "fail", "WordNet (definitions) is not installed", advice)
+    if not graph.current():
+        return Check("knowledge graph", "warn", f"not built yet in {graph.path}",
+                     "It is built on first use (about 30 s); or run: heron kg build")  # fmt: skip
+    stats = graph.stats()
+    entities = stats["entities"]
+    return Check(
+        "knowledge graph",
+        "ok",
+        f"{entities['countries']:,} countries, {entities['cities']:,} cities, "
+        f"{entities['word senses']:,} word senses ({stats['bytes'] / 2**20:,.0f} MiB)",
+    )
+
+
 async def run_checks(settings: Settings) -> list[Check]:
     checks = check_python()
     checks.append(check_data_dir(settings))
     checks.append(check_timezone(settings))
+    checks.append(check_knowledge(settings))
     checks.extend(await check_engine(settings))
     checks.append(check_port(settings))
     return checks

@@ -184,3 +184,29 @@ async def test_two_commands_starting_together_on_a_new_install_share_the_first_u
     (one, one_key), (other, other_key) = results
     assert one.id == other.id
     assert [one_key, other_key].count(None) == 1  # one made the user and got its key
+
+
+def test_kg_stats_query_and_entity(env: dict[str, str]) -> None:
+    stats = json.loads(heron("kg", "stats", "--json", env=env))
+    rows = heron(
+        "kg", "query", 'SELECT DISTINCT ?n WHERE { ?c h:iso2 "KE" ; h:capital/h:name ?n }', env=env
+    )
+    entity = heron("kg", "entity", "Paris, Texas", env=env)
+
+    assert stats["entities"]["countries"] >= 240
+    assert "Nairobi" in rows and "1 row" in rows
+    assert "city/4717560" in entity and "Texas" in entity
+
+
+def test_kg_query_refuses_updates(env: dict[str, str]) -> None:
+    done = run_heron("kg", "query", "DELETE WHERE { ?s ?p ?o }", env=env)
+
+    assert done.returncode == 2
+    assert "read-only" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_ask_answers_world_facts(env: dict[str, str]) -> None:
+    assert heron("ask", "what is the capital of Peru", env=env).strip() == (
+        "The capital of Peru is Lima."
+    )
