@@ -10,7 +10,9 @@ from heron.knowledge.sparql import check_query
 
 
 async def test_select_returns_sparql_json(engine: Heron) -> None:
-    result = await engine.sparql('SELECT DISTINCT ?name WHERE { ?c h:iso2 "JP" ; h:capital/h:name ?name }')
+    result = await engine.sparql(
+        'SELECT DISTINCT ?name WHERE { ?c h:iso2 "JP" ; h:capital/h:name ?name }'
+    )
 
     assert result["head"]["vars"] == ["name"]
     assert result["results"]["bindings"] == [{"name": {"type": "literal", "value": "Tokyo"}}]
