@@ -16,17 +16,19 @@ from heron.assistant.dialogue import Answer, Dialogue
 from heron.assistant.scheduler import Scheduler, event_json
 from heron.assistant.skill import Skill, builtin_skills
 from heron.assistant.skills import lists as list_skill
+from heron.assistant.skills import memory as memory_skill
 from heron.assistant.skills import reminders as reminder_skill
 from heron.assistant.skills import timers as timer_skill
 from heron.config import Settings
 from heron.errors import BadInput, Conflict, EngineUnavailable, HeronError, Unauthorized
 from heron.events import EventHub
-from heron.knowledge import linking
+from heron.knowledge import linking, personal
 from heron.knowledge.graph import Progress, WorldGraph
 from heron.knowledge.linking import KINDS, EntityIndex
 from heron.knowledge.qa import Answerer
 from heron.knowledge.sparql import SparqlRunner
 from heron.language.intents import Collision, IntentRouter
+from heron.language.normalize import fold
 from heron.language.similarity import DEFAULT_THRESHOLDS
 from heron.language.similarity import factory as similarity_factory
 from heron.language.slots import CityIndex, unit_registry
@@ -379,6 +381,45 @@ class Heron:
     async def delete_list(self, user: User, list_id: int) -> None:
         async with self.store.user(user.id) as data:
             await data.lists.delete(await data.lists.get(list_id))
+
+    async def facts(self, user: User, query: str | None = None) -> list[dict[str, Any]]:
+        """What the user told the assistant; with `query`, only facts mentioning those words."""
+        async with self.store.user(user.id) as data:
+            found = [memory_skill.as_dict(f) for f in await data.facts.all()]
+        if query:
+            words = fold(query).split()
+            found = [f for f in found if all(w in fold(f["text"]) for w in words)]
+        return found
+
+    async def remember(self, user: User, text: str) -> dict[str, Any]:
+        """Keeps a fact stated in plain words ("my car is parked on level 3")."""
+        text = text.strip()
+        if len(text) > 300:
+            raise BadInput("a fact is at most 300 characters")
+        today = self.clock().astimezone(ZoneInfo(user.timezone)).date()
+        told = personal.read_statement(text, today, strict=False)
+        if told is None:
+            raise BadInput(
+                'no fact found in that; say it like "my sister\'s name is Ana", '
+                '"my car is parked on level 3" or "Ana\'s birthday is May 2"'
+            )
+        async with self.store.user(user.id) as data:
+            fact, _ = await memory_skill.keep(data, told, text)
+            return memory_skill.as_dict(fact)
+
+    async def forget_fact(self, user: User, fact_id: int) -> dict[str, Any]:
+        async with self.store.user(user.id) as data:
+            fact = await data.facts.get(fact_id)
+            forgotten = memory_skill.as_dict(fact)
+            await memory_skill.forget(data, [fact])
+        return forgotten
+
+    async def forget_facts(self, user: User) -> int:
+        """Forgets everything the user told the assistant; returns how many facts that was."""
+        async with self.store.user(user.id) as data:
+            facts = await data.facts.all()
+            await memory_skill.forget(data, facts)
+        return len(facts)
 
     async def devices(self, user: User) -> list[dict[str, Any]]:
         async with self.store.user(user.id) as data:

@@ -1,4 +1,4 @@
-"""`heron`: ask, chat, serve, users, timers, reminders, lists, kg and doctor."""
+"""`heron`: ask, chat, serve, users, timers, reminders, lists, facts, kg and doctor."""
 
 from __future__ import annotations
 
@@ -340,6 +340,8 @@ def doctor() -> None:
 
 
 # Sub-commands living in their own modules (imported last: they use the helpers above).
+from heron.cli import facts as _facts  # noqa: E402
 from heron.cli import knowledge as _knowledge  # noqa: E402
 
 _knowledge.register(app)
+_facts.register(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from heron.knowledge.linking import KINDS
@@ -56,3 +56,37 @@ class Question(BaseModel):
 async def ask(body: Question, user: CurrentUser, heron: Engine) -> dict[str, Any]:
     answer = await heron.ask(user, body.text, conversation_id=body.conversation_id)
     return {**answer.to_json(), "answered": bool(answer.intent)}
+
+
+class NewFact(BaseModel):
+    text: str = Field(
+        min_length=1,
+        max_length=300,
+        description='A fact in plain words: "my car is parked on level 3", "Ana\'s birthday '
+        'is May 2"',
+    )
+
+
+@router.get("/me/facts", summary="What you told the assistant (your personal graph)")
+async def facts(
+    user: CurrentUser,
+    heron: Engine,
+    q: str | None = Query(default=None, max_length=200, description="only facts with these words"),
+) -> dict[str, Any]:
+    return {"facts": await heron.facts(user, q)}
+
+
+@router.post("/me/facts", status_code=201, summary="Tell the assistant a fact to remember")
+async def add_fact(body: NewFact, user: CurrentUser, heron: Engine) -> dict[str, Any]:
+    return await heron.remember(user, body.text)
+
+
+@router.delete("/me/facts/{fact_id}", summary="Forget one fact")
+async def forget_fact(fact_id: int, user: CurrentUser, heron: Engine) -> dict[str, Any]:
+    return await heron.forget_fact(user, fact_id)
+
+
+@router.delete("/me/facts", status_code=204, summary="Forget everything you told the assistant")
+async def forget_facts(user: CurrentUser, heron: Engine) -> Response:
+    await heron.forget_facts(user)
+    return Response(status_code=204)

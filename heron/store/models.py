@@ -182,3 +182,25 @@ class Event(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Fact(Base):
+    """One thing a user told the assistant: (subject, relation, value), e.g. ("my sister",
+    "name", "Ana"). A subject holds one value per relation: telling it again replaces it."""
+
+    __tablename__ = "facts"
+    __table_args__ = (UniqueConstraint("user_id", "subject_key", "relation"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str] = mapped_column(String(100))
+    """As the user said it: "my sister", "Ana", "me"."""
+    subject_key: Mapped[str] = mapped_column(String(100))
+    """The subject folded for matching: "sister", "ana", "me"."""
+    relation: Mapped[str] = mapped_column(String(64))
+    """"name", "birthday", "location", an attribute ("phone number") or "is"."""
+    value: Mapped[str] = mapped_column(String(500))
+    said: Mapped[str] = mapped_column(Text)
+    """The sentence the fact came from, so forgetting it can scrub the conversation too."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

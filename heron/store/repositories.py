@@ -20,6 +20,7 @@ from heron.store.models import (
     Conversation,
     Device,
     Event,
+    Fact,
     ItemList,
     ListItem,
     Reminder,
@@ -30,6 +31,7 @@ from heron.store.models import (
 )
 
 KEY_PREFIX = "heron_"
+REDACTED = "[forgotten]"
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -128,6 +130,16 @@ class Conversations(_Scoped):
         self.session.add(turn)
         await self.session.flush()
         return turn
+
+    async def redact(self, said: str) -> int:
+        """Blanks the turns where the user said `said` (and the replies to them)."""
+        result = await self.session.execute(
+            update(Turn)
+            .where(Turn.user_id == self.user_id, Turn.text == said)
+            .values(text=REDACTED, reply=REDACTED, slots={})
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def turns(self, conversation_id: str) -> Sequence[Turn]:
         await self.get(conversation_id)
@@ -324,6 +336,53 @@ class Events(_Scoped):
         )
 
 
+class Facts(_Scoped):
+    """What the user told the assistant about themselves and the people and things around them."""
+
+    async def all(self) -> Sequence[Fact]:
+        return (
+            await self.session.scalars(
+                select(Fact).where(Fact.user_id == self.user_id).order_by(Fact.id)
+            )
+        ).all()
+
+    async def get(self, fact_id: int) -> Fact:
+        fact = await self.session.get(Fact, fact_id)
+        if fact is None or fact.user_id != self.user_id:
+            raise NotFound(f"no fact {fact_id}")
+        return fact
+
+    async def remember(
+        self, *, subject: str, subject_key: str, relation: str, value: str, said: str
+    ) -> tuple[Fact, str | None]:
+        """Stores a fact, replacing the subject's earlier value for the same relation;
+        returns the fact and the value it replaced (None if it is new)."""
+        found = await self.session.scalar(
+            select(Fact).where(
+                Fact.user_id == self.user_id,
+                Fact.subject_key == subject_key,
+                Fact.relation == relation,
+            )
+        )
+        previous = None if found is None else found.value
+        if found is None:
+            found = Fact(user_id=self.user_id, subject_key=subject_key, relation=relation)
+            self.session.add(found)
+        found.subject = subject
+        found.value = value
+        found.said = said
+        found.updated_at = utcnow()
+        await self.session.flush()
+        return found, previous
+
+    async def forget(self, facts: Sequence[Fact]) -> None:
+        for fact in facts:
+            if fact.user_id != self.user_id:
+                raise NotFound(f"no fact {fact.id}")
+            await self.session.delete(fact)
+        await self.session.flush()
+
+
 class UserData:
     """Everything one user owns, reachable only through this user's id."""
 
@@ -337,6 +396,7 @@ class UserData:
         self.reminders = Reminders(session, user_id)
         self.lists = Lists(session, user_id)
         self.events = Events(session, user_id)
+        self.facts = Facts(session, user_id)
 
 
 class Admin:

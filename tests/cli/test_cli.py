@@ -210,3 +210,21 @@ def test_ask_answers_world_facts(env: dict[str, str]) -> None:
     assert heron("ask", "what is the capital of Peru", env=env).strip() == (
         "The capital of Peru is Lima."
     )
+
+
+def test_facts_told_by_ask_are_listed_and_forgotten(env: dict[str, str]) -> None:
+    heron("ask", "my car is parked on level 3", env=env)
+    added = json.loads(heron("facts", "add", "--json", "Ana's birthday is May 2", env=env))
+
+    listed = heron("facts", "list", env=env)
+    heron("facts", "forget", str(added["id"]), env=env)
+    left = json.loads(heron("facts", "list", "--json", env=env))
+    refused = run_heron("facts", "add", "hello there", env=env)
+
+    assert "Your car is on level 3." in listed and "Ana's birthday is May 2." in listed
+    assert [f["text"] for f in left] == ["Your car is on level 3."]
+    assert refused.returncode == 2 and "no fact found" in refused.stderr
+    assert heron("facts", "forget", "--all", env=env).strip() == "Forgot 1 fact."
+    assert heron("ask", "where did I park?", env=env).strip() == (
+        "You haven't told me where your car is."
+    )

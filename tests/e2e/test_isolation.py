@@ -1,5 +1,6 @@
 """Tenancy over the real API: one user cannot read, change or hear about another user's timers,
-reminders, lists, conversations or events — through any endpoint that takes an id."""
+reminders, lists, personal facts, conversations or events — through any endpoint that takes an
+id."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ def alices(server: HeronServer, keys: dict[str, str]) -> dict[str, Any]:
         timer = ask(api, "set a pasta timer for 20 minutes")
         reminder = ask(api, "remind me in 3 hours to call the bank")
         ask(api, "add milk and eggs to my shopping list")
+        fact = ask(api, "remember that my wifi password is hunter2")
         shopping = api.get("/v1/lists").json()["lists"][0]
     assert shopping["name"] == "shopping"
     return {
@@ -54,6 +56,7 @@ def alices(server: HeronServer, keys: dict[str, str]) -> dict[str, Any]:
         "list": shopping["id"],
         "item": shopping["items"][0]["id"],
         "conversation": timer["conversation_id"],
+        "fact": fact["data"]["fact"]["id"],
     }
 
 
@@ -66,6 +69,7 @@ def snapshot(api: httpx.Client, ids: dict[str, Any]) -> dict[str, Any]:
         "reminder": api.get(f"/v1/reminders/{ids['reminder']}").json(),
         "list": api.get(f"/v1/lists/{ids['list']}").json(),
         "conversation": api.get(f"/v1/assistant/conversations/{ids['conversation']}").json(),
+        "facts": api.get("/v1/knowledge/me/facts").json(),
     }
 
 
@@ -81,6 +85,7 @@ ID_ENDPOINTS = [
     ("DELETE", "/v1/lists/{list}/items/{item}", None),
     ("DELETE", "/v1/lists/{bobs_list}/items/{item}", None),
     ("GET", "/v1/assistant/conversations/{conversation}", None),
+    ("DELETE", "/v1/knowledge/me/facts/{fact}", None),
     ("POST", "/v1/assistant/ask", {"text": "twenty minutes", "conversation_id": "{conversation}"}),
 ]
 
@@ -110,6 +115,7 @@ def test_another_users_ids_are_not_found(
     assert snapshot(alice, alices) == before
     assert before["timer"]["state"] == "running"
     assert [i["text"] for i in before["list"]["items"]] == ["milk", "eggs"]
+    assert [f["id"] for f in before["facts"]["facts"]] == [alices["fact"]]
 
 
 def test_another_users_things_are_not_listed(
@@ -118,11 +124,13 @@ def test_another_users_things_are_not_listed(
     timers = bob.get("/v1/timers", params={"all": "true"}).json()["timers"]
     reminders = bob.get("/v1/reminders").json()["reminders"]
     lists = bob.get("/v1/lists").json()["lists"]
+    facts = bob.get("/v1/knowledge/me/facts").json()["facts"]
 
     assert alices["timer"] not in [t["id"] for t in timers]
     assert alices["reminder"] not in [r["id"] for r in reminders]
     assert alices["list"] not in [x["id"] for x in lists]
     assert not [i for x in lists for i in x["items"] if i["text"] in ("milk", "eggs")]
+    assert facts == []
     assert bob.get("/v1/me").json()["name"] == "bob"
     assert alice.get("/v1/me").json()["name"] == "alice"
 
@@ -141,6 +149,9 @@ def test_asking_about_my_things_never_reaches_another_users(
             "cancel my timer",
             "delete my shopping list",
             "cancel my reminder",
+            "what is my wifi password?",
+            "what do you know about me?",
+            "forget my wifi password",
         )
     }
 
@@ -151,11 +162,28 @@ def test_asking_about_my_things_never_reaches_another_users(
         "timer.cancel",
         "list.delete",
         "reminder.delete",
+        "memory.recall",
+        "memory.about",
+        "memory.forget",
     ]
     for answer in asked.values():
-        for alices_words in ("pasta", "20 minute", "milk", "eggs", "bank"):
+        for alices_words in ("pasta", "20 minute", "milk", "eggs", "bank", "hunter2"):
             assert alices_words not in answer["reply"]
     assert snapshot(alice, alices) == before
+
+
+def test_forgetting_everything_forgets_only_the_users_own_facts(
+    alice: httpx.Client, bob: httpx.Client, alices: dict[str, Any]
+) -> None:
+    bob.post("/v1/knowledge/me/facts", json={"text": "my wifi password is swordfish"})
+    before = snapshot(alice, alices)
+
+    response = bob.delete("/v1/knowledge/me/facts")
+
+    assert response.status_code == 204
+    assert bob.get("/v1/knowledge/me/facts").json()["facts"] == []
+    assert snapshot(alice, alices) == before
+    assert ask(alice, "what is my wifi password?")["reply"] == "Your wifi password is hunter2."
 
 
 def test_adding_to_a_list_by_name_makes_the_users_own_list(

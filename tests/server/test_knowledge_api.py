@@ -82,3 +82,48 @@ def test_knowledge_needs_a_key(server: HeronServer) -> None:
     with server.client() as anonymous:
         assert_problem(anonymous.get("/v1/knowledge/entities", params={"q": "Paris"}), 401)
         assert_problem(anonymous.post("/v1/knowledge/sparql", json={"query": "ASK {}"}), 401)
+
+
+# --- the personal graph ---------------------------------------------------------------------
+
+
+def test_facts_told_by_asking_are_listed_and_forgotten_over_http(api: httpx.Client) -> None:
+    api.delete("/v1/knowledge/me/facts")
+    api.post("/v1/assistant/ask", json={"text": "remember that my sister's name is Ana"})
+    added = api.post("/v1/knowledge/me/facts", json={"text": "Ana's birthday is May 2"})
+
+    assert added.status_code == 201
+    listed = api.get("/v1/knowledge/me/facts").json()["facts"]
+    assert [f["text"] for f in listed] == ["Your sister's name is Ana.", "Ana's birthday is May 2."]
+    birthday = api.get("/v1/knowledge/me/facts", params={"q": "birthday"}).json()["facts"]
+    assert [f["id"] for f in birthday] == [added.json()["id"]]
+    answer = api.post("/v1/knowledge/ask", json={"text": "when is my sister's birthday?"})
+    assert answer.json()["reply"].startswith("Your sister's birthday is May 2")
+
+    forgotten = api.delete(f"/v1/knowledge/me/facts/{added.json()['id']}")
+
+    assert forgotten.status_code == 200
+    assert forgotten.json()["value"] == "May 2"
+    assert_problem(api.delete(f"/v1/knowledge/me/facts/{added.json()['id']}"), 404)
+    assert [f["relation"] for f in api.get("/v1/knowledge/me/facts").json()["facts"]] == ["name"]
+    assert api.delete("/v1/knowledge/me/facts").status_code == 204
+    assert api.get("/v1/knowledge/me/facts").json()["facts"] == []
+
+
+def test_bad_facts_get_problems(api: httpx.Client) -> None:
+    assert (
+        "no fact found"
+        in assert_problem(api.post("/v1/knowledge/me/facts", json={"text": "hello there"}), 422)[
+            "detail"
+        ]
+    )
+    assert_problem(api.post("/v1/knowledge/me/facts", json={"text": ""}), 422)
+    assert_problem(api.post("/v1/knowledge/me/facts", json={"text": "my car is " + "x" * 400}), 422)
+    assert_problem(api.post("/v1/knowledge/me/facts", content=b"{not json"), 422)
+    assert_problem(api.delete("/v1/knowledge/me/facts/not-a-number"), 422)
+
+
+def test_facts_need_a_key(server: HeronServer) -> None:
+    with server.client() as anonymous:
+        assert_problem(anonymous.get("/v1/knowledge/me/facts"), 401)
+        assert_problem(anonymous.delete("/v1/knowledge/me/facts"), 401)

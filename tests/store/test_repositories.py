@@ -30,6 +30,7 @@ TABLES = {
     "lists",
     "list_items",
     "events",
+    "facts",
 }
 
 
@@ -199,6 +200,10 @@ async def _fill(store: Store, user: User) -> dict[str, Any]:
         )
         event = await data.events.add("timer.finished", {"text": "Your pasta timer is done."})
         await data.devices.seen("kitchen")
+        fact, _ = await data.facts.remember(
+            subject="my car", subject_key="car", relation="location", value="on level 3",
+            said="I parked on level 3",
+        )  # fmt: skip
         return {
             "timer": timer.id,
             "reminder": reminder.id,
@@ -206,6 +211,7 @@ async def _fill(store: Store, user: User) -> dict[str, Any]:
             "item": items[0].id,
             "conversation": conversation.id,
             "event": event.id,
+            "fact": fact.id,
         }
 
 
@@ -225,6 +231,7 @@ async def test_another_users_ids_are_not_found(store: Store) -> None:
             data.lists.get_item(ana_list, bobs["item"]),
             data.conversations.get(bobs["conversation"]),
             data.conversations.turns(bobs["conversation"]),
+            data.facts.get(bobs["fact"]),
         ]
         for lookup in lookups:
             with pytest.raises(NotFound):
@@ -257,6 +264,7 @@ async def test_a_users_listings_hold_only_their_own_rows(store: Store) -> None:
         latest = await data.conversations.latest(NOW - timedelta(days=3650))
         assert latest is not None and latest.id == anas["conversation"]
         assert (await data.profile.get()).name == "ana"
+        assert [f.id for f in await data.facts.all()] == [anas["fact"]]
     assert bobs["list"] != anas["list"]
 
 
@@ -268,18 +276,52 @@ async def test_a_user_cannot_change_another_users_rows(store: Store) -> None:
 
     async with store.user(bob.id) as data:
         bob_item = (await data.lists.items(await data.lists.get(bobs["list"])))[0]
+        bob_fact = await data.facts.get(bobs["fact"])
     async with store.user(ana.id) as data:
         await data.events.mark_delivered([bobs["event"]])
         with pytest.raises(NotFound):
             await data.lists.remove_items([bob_item])
+        with pytest.raises(NotFound):
+            await data.facts.forget([bob_fact])
+        assert await data.conversations.redact("set a pasta timer for 10 minutes") == 1
 
     async with store.user(bob.id) as data:
         assert [e.id for e in await data.events.undelivered()] == [bobs["event"]]
         items = await data.lists.items(await data.lists.get(bobs["list"]))
         assert [i.text for i in items] == ["milk", "eggs"]
+        assert [f.value for f in await data.facts.all()] == ["on level 3"]
+        turns = await data.conversations.turns(bobs["conversation"])
+        assert turns[0].text == "set a pasta timer for 10 minutes"
 
 
-# --- timers, reminders, lists, events ---------------------------------------------------
+# --- timers, reminders, lists, events, facts --------------------------------------------
+
+
+async def test_a_fact_told_again_replaces_the_old_value(store: Store) -> None:
+    ana = await new_user(store, "ana")
+    async with store.user(ana.id) as data:
+        first, replaced = await data.facts.remember(
+            subject="my car", subject_key="car", relation="location", value="on level 3",
+            said="I parked on level 3",
+        )  # fmt: skip
+        assert replaced is None
+    async with store.user(ana.id) as data:
+        second, replaced = await data.facts.remember(
+            subject="my car", subject_key="car", relation="location", value="in row F",
+            said="I parked in row F",
+        )  # fmt: skip
+        await data.facts.remember(
+            subject="my car", subject_key="car", relation="is", value="red", said="my car is red"
+        )
+    async with store.user(ana.id) as data:
+        facts = await data.facts.all()
+
+    assert replaced == "on level 3"
+    assert second.id == first.id
+    assert [(f.relation, f.value, f.said) for f in facts] == [
+        ("location", "in row F", "I parked in row F"),
+        ("is", "red", "my car is red"),
+    ]
 
 
 async def test_active_timers_are_the_running_and_paused_ones_soonest_first(store: Store) -> None:

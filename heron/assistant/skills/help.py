@@ -7,6 +7,9 @@ from heron.language.intents import Intent
 
 
 async def handle(request: Request, context: Context) -> Response:
+    if request.intent == "help.name":
+        return Response("I'm Heron, your own assistant; I run on your server and keep what you "
+                        "tell me to myself. Say 'what can you do' to hear more.")  # fmt: skip
     others = [s for s in context.skills if s.name != "help"]
     lines = [
         f"- {s.description}" + (f' Try: "{s.examples[0]}".' if s.examples else "") for s in others
@@ -46,6 +49,22 @@ skill = Skill(
                 "what can I ask",
                 "what are you good for",
                 "what topics do you know about",
+            ),
+        ),
+        Intent(
+            "help.name",
+            templates=(
+                "what is your name",
+                "who are you",
+                "what (should|do|can) i call you",
+                "what are you called",
+                "(tell me|say) your name",
+            ),
+            examples=(
+                "what did they name you",
+                "how should I address you",
+                "what do you call yourself",
+                "do you have a name",
             ),
         ),
     ),

@@ -28,3 +28,14 @@ async def test_help_does_not_list_itself(engine: Heron, user: User) -> None:
 
     assert "help" not in [s["name"] for s in answer.data["skills"]]
     assert "Help: what I can do." not in answer.reply
+
+
+async def test_the_assistants_name_is_not_the_users(engine: Heron, user: User) -> None:
+    await engine.ask(user, "call me Bob")
+
+    mine = await engine.ask(user, "what's my name?")
+    yours = await engine.ask(user, "what's your name?")
+
+    assert mine.reply == "Your name is Bob."
+    assert yours.intent == "help.name"
+    assert yours.reply.startswith("I'm Heron")
