@@ -46,6 +46,9 @@ OWNED = {
     "what_can_i_ask_you": ("help",),
     "timezone": ("knowledge.timezone", "time.in_city"),
     "definition": ("knowledge.define",),
+    "user_name": ("memory.my_name", "memory.recall"),
+    "change_user_name": ("memory.call_me", "memory.tell"),
+    "what_is_your_name": ("help.name",),
 }
 EXCLUDED: set[str] = set()
 
@@ -128,7 +131,9 @@ def main() -> None:
             f"Routing of the CLINC150 `{split}` split through the built-in skills: {sizes} "
             f"({150 - len(OWNED)} other intents plus the out-of-scope set). A request owned by "
             "no skill must get the honest fallback; the thresholds were chosen on the `val` "
-            'split. Since the knowledge skill, "timezone" and "definition" count as owned.',
+            'split. Since the knowledge skill, "timezone" and "definition" count as owned; since '
+            'the memory skill, "user_name" and "change_user_name" (and "what_is_your_name", '
+            "answered by help).",
             "",
             *table,
         ]

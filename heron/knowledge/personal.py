@@ -128,10 +128,18 @@ def subject_key(words: str) -> str:
         return ""
     if tokens in (["me"], ["myself"], ["i"]):
         return ME
-    last = tokens[-1]
-    if len(last) > 3 and last.endswith("s") and not last.endswith("ss"):
-        last = last[:-1]
+    last = _singular(tokens[-1]) if len(tokens[-1]) > 3 else tokens[-1]
     return " ".join([*tokens[:-1], last])[:100]
+
+
+def _singular(word: str) -> str:
+    """ "sisters" → "sister", "bosses" → "boss", "boss" → "boss" (a plural or a spoken
+    possessive; "glasses" → "glass" is wrong English but the same on both sides)."""
+    if word.endswith("sses"):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
 
 
 def _subject(said: str) -> Subject:
@@ -214,8 +222,7 @@ def read_topic(phrase: str) -> Topic | None:
         split = _relation_suffix(words[1:])
         if split is not None:
             owner = words[: 1 + split]
-            if owner[-1].endswith("s") and not owner[-1].endswith("ss"):
-                owner[-1] = owner[-1][:-1]  # spoken "my sisters name" is "my sister's name"
+            owner[-1] = _singular(owner[-1])  # spoken "my sisters name" is "my sister's name"
             return Topic(_subject(" ".join(owner)), _relation(" ".join(words[1 + split :])))
         return Topic(_subject(text), None)
     split = _relation_suffix(words)

@@ -67,6 +67,13 @@ def test_small_words_are_not_codes(index: EntityIndex) -> None:
     assert link(index, "IN") == "country/IN"
 
 
+def test_one_wrong_letter_is_forgiven_in_longer_names(index: EntityIndex) -> None:
+    assert link(index, "Equador", ("country",)) == "country/EC"  # a Brazilian town otherwise
+    assert link(index, "Hungery") == "country/HU"
+    assert link(index, "Portugul") == "country/PT"
+    assert link(index, "Merlin") is None  # too short to tell from another word: not Berlin
+
+
 def test_made_up_places_are_not_linked(index: EntityIndex) -> None:
     assert link(index, "Narnia") is None
     assert link(index, "Wakanda") is None

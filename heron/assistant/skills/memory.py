@@ -104,6 +104,7 @@ for _type in (
 _FACT = SlotSpec("fact", "fact", required=True, prompt="What should I remember?")
 _TOPIC = SlotSpec("topic", "topic", required=True, prompt="What about?")
 _PERSON = SlotSpec("person", "person")
+_WHO = SlotSpec("person", "person", required=True, prompt="Who?")
 _BELONGING = SlotSpec("belonging", "belonging")
 _REMEMBER = "(remember|note|memorize|memorise|keep in mind|do not forget|store|save)"
 _KNOW = "(know|remember)"
@@ -138,6 +139,8 @@ INTENTS = (
             "where (did|have) (i|we) parked [{belonging}]",
             "where did (i|we) park",
             "where (is|are) {belonging} [now]",
+            "(do you know|tell me|remind me) where {belonging} (is|are)",
+            "(do you know|tell me|remind me) where (i|we) (parked|put|left) [{belonging}]",
         ),
         slots=(_BELONGING,),
         examples=("where's the car", "where did I leave my glasses", "I forgot where I parked"),
@@ -174,15 +177,16 @@ INTENTS = (
             "what's the way you refer to me",
         ),
     ),
+    Intent("memory.who", templates=("who (is|are) {person}",), slots=(_WHO,)),
     Intent(
-        "memory.who",
-        templates=("who (is|are) {person}",),
-        slots=(SlotSpec("person", "person", required=True, prompt="Who?"),),
+        "memory.name_of",
+        templates=("what (is|are) {person} called", "what is the name of {person}"),
+        slots=(_WHO,),
     ),
     Intent(
         "memory.born",
         templates=("(when|what day|what year) (was|were) {person} born",),
-        slots=(SlotSpec("person", "person", required=True, prompt="Who?"),),
+        slots=(_WHO,),
     ),
     Intent(
         "memory.about",
@@ -223,6 +227,9 @@ INTENTS = (
 )
 
 # --- answering ----------------------------------------------------------------------------
+
+ONE_RELATION = {"name_of": p.NAME, "born": p.BIRTHDAY}
+"""Intents that ask for one relation of a person."""
 
 
 def _slot_subject(slots: dict[str, Any], name: str) -> Subject | None:
@@ -276,12 +283,12 @@ async def handle(request: Request, context: Context) -> Response:
         return _said([name], f"You told me to call you {name.value}.")
     if kind == "who":
         return _who(_slot_subject(request.slots, "person"), facts)
-    if kind == "born":
+    if kind in ONE_RELATION:  # "what is my sister called?", "when was Ana born?"
         who = _slot_subject(request.slots, "person") or Subject(p.ME, p.ME)
-        born = p.find(who, [p.BIRTHDAY], facts)
-        if born is None:
-            return Response(f"You haven't told me {p.phrase(who.said, p.BIRTHDAY)}.")
-        return _said([born], p.sentence(born, subject=who.said, today=today))
+        found = p.find(who, [ONE_RELATION[kind]], facts)
+        if found is None:
+            return Response(f"You haven't told me {p.phrase(who.said, ONE_RELATION[kind])}.")
+        return _said([found], p.sentence(found, subject=who.said, today=today))
     if kind == "about":
         person = _slot_subject(request.slots, "person")
         if person is None:

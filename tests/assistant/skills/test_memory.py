@@ -156,3 +156,28 @@ async def test_statements_about_the_world_are_not_taken_as_the_users_facts(
 
     assert answer.intent is None or not answer.intent.startswith("memory.")
     assert await engine.facts(user) == []
+
+
+async def test_call_me_sets_the_users_own_name(engine: Heron, user: User) -> None:
+    assert await ask(engine, user, "what do you call me?") == (
+        "You haven't told me your name. Say 'call me' and your name."
+    )
+    assert await ask(engine, user, "please call me bailey from now on") == (
+        "OK, I'll call you Bailey."
+    )
+    assert await ask(engine, user, "what's my name") == "Your name is Bailey."
+    assert await ask(engine, user, "how do you refer to me") == "You told me to call you Bailey."
+    assert (await engine.ask(user, "call me a taxi")).intent != "memory.call_me"
+
+
+async def test_one_relation_of_a_person_can_be_asked_directly(engine: Heron, user: User) -> None:
+    await ask(engine, user, "my dog is named Rex")
+    await ask(engine, user, "Rex was born on March 14th")
+
+    assert await ask(engine, user, "what is my dog called?") == "Your dog's name is Rex."
+    assert (await ask(engine, user, "when was my dog born")).startswith(
+        "Your dog's birthday is March 14th — that's in"
+    )
+    assert await ask(engine, user, "what is my cat called?") == (
+        "You haven't told me your cat's name."
+    )
