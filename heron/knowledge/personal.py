@@ -267,6 +267,9 @@ def read_belonging(phrase: str) -> Subject | None:
 
 _PARKED = r"(?:i|we) (?:have |just )?parked(?: (?:the|my|our) car)? (?P<value>.+)"
 _PUT_IN = rf"(?:i|we) (?:have |just )?{_PUT} (?P<thing>.+?) (?P<value>(?:{_PLACE}) .+)"
+_VERBS = frozenset(
+    "is are was were parked put left placed hid stored keep kept stashed dropped".split()
+)
 _STATEMENTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(_PARKED, re.I), "parked"),
     (re.compile(_PUT_IN, re.I), "put"),
@@ -287,9 +290,9 @@ def read_statement(text: str, today: date, *, strict: bool) -> Statement | None:
     sentence = _clean(text)
     if not sentence or len(sentence) > 300:
         return None
-    first = fold(sentence.split()[0])
-    if first in QUESTION_WORDS:
-        return None
+    words = fold(sentence).split()
+    if words[0] in QUESTION_WORDS or (strict and not _VERBS.intersection(words)):
+        return None  # cheap: this runs on every utterance the assistant hears
     for pattern, shape in _STATEMENTS:
         match = pattern.fullmatch(sentence)
         if match is None:
