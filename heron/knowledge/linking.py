@@ -6,7 +6,8 @@ no in-memory copy of the 400,000 names. A name can mean several things; the inde
 entity's own name to an alternate one, countries to cities, and among cities the more populous
 ("Paris" is the French capital, "Paris, Texas" when the state is said). ISO codes count only
 when typed in capitals ("KE", "DEU"), so "in" and "it" stay words. A small misspelling
-("Kazakstan") is forgiven for countries, continents and cities of 100,000 people or more.
+("Kazakstan", "Equador": a letter missing, extra, wrong or two swapped) is forgiven for
+countries, continents and cities of 100,000 people or more.
 """
 
 from __future__ import annotations
@@ -22,11 +23,21 @@ from pyoxigraph import Literal, QuerySolutions, Store
 
 from heron.knowledge import vocabulary as v
 from heron.language.normalize import fold, tokenize
+from heron.language.slots import STOPWORDS
 
 KINDS = ("country", "city", "continent")
 FUZZY_MIN_CHARS = 5
 FUZZY_CUTOFF = 88.0
+TYPO_MIN_CHARS = 7
+"""From this length one wrong letter is forgiven too ("Equador", "Hungery"), which the
+similarity cutoff alone rejects; shorter words are too often other words ("Merlin")."""
 FUZZY_CITY_POPULATION = 100_000
+FUZZY_MAX_WORDS = 4
+"""Longer spans are sentences, not misspelt names ("Sao Tome and Principe" has four words)."""
+EDGE_WORDS = STOPWORDS | {"what", "which", "how", "who", "where", "when", "why", "whose", "do",
+                          "does", "did", "are", "was", "were"}  # fmt: skip
+"""Words a name neither starts nor ends with: a span like "how big is" is not looked for among
+misspellings (matching tries many spans; most are such)."""
 ABBREVIATIONS = {"US": ("usa",), "GB": ("uk",), "AE": ("uae",), "CD": ("drc",), "CN": ("prc",)}
 """Abbreviations people type in lower case that are not words of their own."""
 
@@ -108,6 +119,8 @@ class EntityIndex:
         self._fuzzy: tuple[list[str], list[str]] | None = None
         self._lock = threading.Lock()
         self.candidates = functools.lru_cache(maxsize=4096)(self._candidates)
+        # Template matching tries the same non-names ("the capital of") again and again.
+        self.near = functools.lru_cache(maxsize=4096)(self._near)
 
     def _select(self, query: str, value: str | None = None) -> list[Any]:
         """Solutions of `query`, with `value` (as an escaped literal) in place of $VALUE."""
@@ -214,18 +227,42 @@ class EntityIndex:
                 self._fuzzy = (list(pairs), list(pairs.values()))
             return self._fuzzy
 
-    def _fuzzy_match(self, text: str, kinds: tuple[str, ...]) -> Match | None:
-        if len(text.replace(" ", "")) < FUZZY_MIN_CHARS:
-            return None
+    def _near(self, text: str) -> tuple[tuple[str, float, int], ...]:
+        """(key, similarity, position) of the keys `text` may be a misspelling of, likeliest
+        first: the most similar key if it is similar enough, then those one typo away."""
         from rapidfuzz import fuzz, process
+        from rapidfuzz.distance import OSA
 
-        keys, iris = self._fuzzy_keys()
+        keys, _ = self._fuzzy_keys()
         found = process.extractOne(text, keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-        if found is None:
+        near = [(found[0], float(found[1]), found[2])] if found is not None else []
+        if len(text.replace(" ", "")) >= TYPO_MIN_CHARS:
+            typos = process.extract(text, keys, scorer=OSA.distance, score_cutoff=1, limit=5)
+            near += [(key, fuzz.ratio(text, key), at) for key, _, at in typos]
+        return tuple(near)
+
+    def _fuzzy_match(self, text: str, kinds: tuple[str, ...]) -> Match | None:
+        words = text.split()
+        if len(text.replace(" ", "")) < FUZZY_MIN_CHARS or len(words) > FUZZY_MAX_WORDS:
             return None
-        for _, entity in self.candidates(found[0]):
-            if entity.iri == iris[found[2]] and entity.kind in kinds:
-                return Match(entity, FUZZY, float(found[1]))
+        if words[0] in EDGE_WORDS or words[-1] in EDGE_WORDS:
+            return None
+        _, iris = self._fuzzy_keys()
+        near = [self._keyed(key, iris[at], kinds, score) for key, score, at in self.near(text)]
+        if near and near[0] is not None and near[0].score >= FUZZY_CUTOFF:
+            return near[0]
+        # Several names one typo away: a country before a city, a big city before a small one.
+        typos = sorted(
+            (m for m in near if m is not None),
+            key=lambda m: (KINDS.index(m.entity.kind), -m.entity.population),
+        )
+        return typos[0] if typos else None
+
+    def _keyed(self, key: str, iri: str, kinds: tuple[str, ...], score: float) -> Match | None:
+        """The entity `iri` (found under the lookup key `key`), if it is of a wanted kind."""
+        for _, entity in self.candidates(key):
+            if entity.iri == iri and entity.kind in kinds:
+                return Match(entity, FUZZY, score)
         return None
 
     def search(self, query: str, limit: int = 10, kinds: Iterable[str] = KINDS) -> list[Match]:

@@ -44,8 +44,11 @@ def say_people(number: int) -> str:
 
 
 def say_area(km2: float) -> str:
+    """ "about 583,000 square kilometres"; three figures below 10 ("about 0.49", the Vatican)."""
     if km2 >= 10_000:
         return f"about {round(km2, -3):,.0f} square kilometres"
+    if km2 < 10:
+        return f"about {_three_figures(km2)} square kilometres"
     return f"about {km2:,.0f} square kilometres"
 
 

@@ -81,8 +81,14 @@ _WORD = SlotSpec("word", "word", required=True, prompt="Which word?")
 _AMOUNT = SlotSpec("amount", "number", required=True, prompt="More than how many people?")
 
 _OF = "(of|for)"
+_IN = "(of|for|in)"
 _THE = "[the]"
-_WHAT = "(what is|what's|whats|tell me|do you know|what are)"
+# How a question starts; "know" is what is left of "I'd like to know" once the filler is gone.
+_WHAT = "(what is|what's|whats|tell me|do you know|what are|name|give me|know|list)"
+_HAS_MORE = (
+    "(more people|more inhabitants|a bigger population|a larger population|a higher population)"
+)
+_SURROUND = "(border|neighbour|neighbor|are next to|are around|surround|touch|share a border with)"
 
 
 def _intent(name: str, templates: tuple[str, ...], slots: tuple[SlotSpec, ...],
@@ -96,9 +102,10 @@ INTENTS = (
         (
             f"[{_WHAT}] {_THE} capital [city] {_OF} {{country}}",
             "(which|what) city is the capital of {country}",
-            "what is {country} capital [city]",
-            "{country} capital [city]",
+            "(which|what) city is {country} capital",
+            f"[{_WHAT}] {{country}} capital [city]",
             "where is the capital of {country}",
+            "(do you know|tell me|know) (what|which city) the capital [city] of {country} is",
         ),
         (_COUNTRY,),
         ("what is the capital of that country", "name a country's capital city"),
@@ -106,21 +113,24 @@ INTENTS = (
     _intent(
         "capital_of",
         (
-            "(which|what) country is {city} the capital of",
-            "{city} is the capital of (which|what) country",
+            "(which|what) (country|nation) is {city} the capital of",
+            "{city} is the capital of (which|what) [country|nation]",
             "what is {city} the capital of",
             "is {city} a capital [city]",
+            "(which|what) (country|nation) has {city} as [its] capital",
+            "(whose|which country|what country) capital is {city}",
         ),
         (_CITY,),
     ),
     _intent(
         "country_of",
         (
-            "(which|what) country is {place} in",
-            "in (which|what) country is {place}",
+            "(which|what) (country|nation) is {place} [located] in",
+            "in (which|what) (country|nation) is {place} [located]",
+            "{place} is in (which|what) (country|nation)",
             "where is {place}",
             "where is {place} located",
-            "(which|what) country does {place} belong to",
+            "(which|what) (country|nation) does {place} belong to",
         ),
         (SlotSpec("place", "place", required=True, prompt="Which place?"),),
     ),
@@ -131,6 +141,7 @@ INTENTS = (
             "on (which|what) continent is {place}",
             "in (which|what) (continent|region|part of the world) is {place}",
             "(which|what) (region|part of the world) is {place} in",
+            "(which|what) continent does {place} belong to",
         ),
         (SlotSpec("place", "place", required=True, prompt="Which place?"),),
     ),
@@ -138,13 +149,16 @@ INTENTS = (
         "population",
         (
             "how many people live there",
-            "how many people live in {place}",
-            f"[{_WHAT}] {_THE} population {_OF} {{place}}",
+            "how many (people|folks|persons|inhabitants|residents) (live|are living|reside) in "
+            "{place}",
+            f"[{_WHAT}] {_THE} (population|population size|number of people|number of "
+            f"inhabitants) {_IN} {{place}}",
             "what is {place} population",
             "how (many|much) (people|inhabitants|residents) (does|do) {place} have",
-            "how (populous|big a population) is {place}",
+            "how (populous|populated|big a population) is {place}",
             "{place} population",
             "how many people are (in|there in) {place}",
+            "how many {place} are there",  # demonyms: "how many Canadians are there"
             "what is the population there",
             "how many people (are there|is that)",
         ),
@@ -155,8 +169,9 @@ INTENTS = (
         "area",
         (
             "how (big|large) is {place}",
-            f"[{_WHAT}] {_THE} (area|size) {_OF} {{place}}",
+            f"[{_WHAT}] {_THE} [total|surface|land] (area|size) {_OF} {{place}}",
             "how many square (kilometers|kilometres|miles) is {place}",
+            "how much (land|space|ground|territory) does {place} (cover|take up|have)",
             "{place} area",
         ),
         (SlotSpec("place", "country", required=True, prompt="Which country?"),),
@@ -164,11 +179,13 @@ INTENTS = (
     _intent(
         "currency",
         (
-            "(what|which) currency (does|do) {country} use",
-            f"[{_WHAT}] {_THE} (currency|money) {_OF} {{country}}",
-            "what (money|currency) do (they|people|you) use in {country}",
+            "(what|which) [kind of|type of] (currency|money) (does|do) {country} use",
+            f"[{_WHAT}] {_THE} [local|official|national] (currency|money) {_IN} {{country}}",
+            "what (money|currency) do (they|people|you|i) (use|need) in {country}",
+            "what do (they|people|you) pay with in {country}",
             "what is {country} currency",
-            "(which|what) currency is used in {country}",
+            "(which|what) (currency|money) is used in {country}",
+            "(which|what) (currency|money) (should|do|must) i (bring|take) to {country}",
             "{country} currency",
         ),
         (_COUNTRY,),
@@ -179,9 +196,11 @@ INTENTS = (
             "(what|which) (languages|language) (are|is) spoken in {country}",
             "(what|which) (languages|language) do (they|people) speak in {country}",
             "what do (people|they) speak in {country}",
-            f"[{_WHAT}] {_THE} (official) (language|languages) {_OF} {{country}}",
+            f"[{_WHAT}] {_THE} [official|main|national|spoken] (language|languages) {_IN} "
+            "{country}",
             "what language is spoken in {country}",
-            "(what|which) (language|languages) (does|do) {country} speak",
+            "(what|which) (language|languages) (does|do) {country} (speak|have|use)",
+            "what do {country} speak",  # demonyms: "what do Belgians speak"
         ),
         (_COUNTRY,),
     ),
@@ -191,8 +210,8 @@ INTENTS = (
             "(which|what) countries border {country}",
             f"[{_WHAT}] {_THE} (neighbours|neighbors|neighbouring countries|neighboring countries) "
             f"{_OF} {{country}}",
-            "what are {country} neighbours",
-            "(which|what) countries (are next to|share a border with|neighbour|neighbor) {country}",
+            "(what|who) are {country} (neighbours|neighbors)",
+            f"(which|what) countries {_SURROUND} {{country}}",
             "what does {country} border",
         ),
         (_COUNTRY,),
@@ -200,35 +219,46 @@ INTENTS = (
     _intent(
         "count_borders",
         (
-            "how many countries (border|neighbour|neighbor|are next to) {country}",
+            f"how many countries {_SURROUND} {{country}}",
+            "how many countries does {country} (border|touch|share a border with)",
             "how many (neighbours|neighbors|neighbouring countries|borders) does {country} have",
+            f"[{_WHAT}] {_THE} number of (countries|neighbours|neighbors) (bordering|around|next "
+            "to) {country}",
         ),
         (_COUNTRY,),
     ),
     _intent(
         "does_border",
         (
-            "does {country} border {other}",
-            "(is|are) {country} (next to|bordering|adjacent to) {other}",
-            "do {country} and {other} share a border",
+            "does {country} (border|touch|share a border with) {other}",
+            "(is|are) {country} (next to|bordering|adjacent to|a neighbour of|a neighbor of) "
+            "{other}",
+            "do {country} and {other} (share a border|border each other)",
+            "are {country} and {other} (neighbours|neighbors|neighbouring countries)",
+            "is there a border between {country} and {other}",
         ),
         (_COUNTRY, _OTHER),
     ),
     _intent(
         "largest_city",
         (
-            f"[{_WHAT}] {_THE} (largest|biggest|most populous) city (in|of) {{country}}",
-            "(which|what) is the (largest|biggest) city (in|of) {country}",
-            "(largest|biggest) city (in|of) {country}",
+            f"[{_WHAT}] {_THE} (largest|biggest|most populous|most populated) (city|town) (in|of) "
+            "{country}",
+            "(which|what) is the (largest|biggest) (city|town) (in|of) {country}",
+            "(largest|biggest) (city|town) (in|of) {country}",
+            f"[{_WHAT}] {_THE} (largest|biggest|most populous) {{country}} (city|town)",
+            f"[{_WHAT}] {{country}} (largest|biggest|most populous) (city|town)",
+            "(which|what) (city|town) (in|of) {country} has the most (people|inhabitants)",
         ),
         (_COUNTRY,),
     ),
     _intent(
         "calling_code",
         (
-            f"[{_WHAT}] {_THE} (calling|dialing|dialling|phone|country|telephone) code {_OF} "
-            "{country}",
-            "what code do i dial (for|to call) {country}",
+            f"[{_WHAT}] {_THE} [international] (calling|dialing|dialling|phone|country|telephone) "
+            f"(code|prefix) {_OF} {{country}}",
+            "what (code|prefix) do i (dial|use) (for|to call) {country}",
+            "{country} [international] (calling|dialing|dialling|phone|telephone) (code|prefix)",
             "how do i (call|phone|ring) {country}",
         ),
         (_COUNTRY,),
@@ -239,24 +269,26 @@ INTENTS = (
             "(what|which) (time zone|timezone) is {place} in",
             f"[{_WHAT}] {_THE} (time zone|timezone|time zones|timezones) {_OF} {{place}}",
             "(what|which) (time zone|timezone|time zones|timezones) (does|do) {place} (use|have)",
+            "(what|which) (time zone|timezone) (is it|are they|are we) [in] in {place}",
+            "{place} (time zone|timezone)",
         ),
         (SlotSpec("place", "place", required=True, prompt="Which place?"),),
     ),
     _intent(
         "more_people",
         (
-            "(which|who) has more (people|inhabitants) {place} or {second}",
+            f"(which|who|what) has {_HAS_MORE} {{place}} or {{second}}",
             "(which|what) is (bigger|larger|more populous) {place} or {second}",
-            "(does|do) {place} have more people than {second}",
-            "(is|are) there more people in {place} or [in] {second}",
+            f"(does|do) {{place}} have {_HAS_MORE} than {{second}}",
+            "(is|are) there more people in {place} (or|than) [in] {second}",
         ),
         (SlotSpec("place", "place", required=True, prompt="Which place?"), _SECOND),
     ),
     _intent(
         "superlative",
         (
-            f"[{_WHAT}] {_THE} (largest|biggest|smallest|most populous|least populous) country "
-            "(in|of) {continent}",
+            f"[{_WHAT}] {_THE} (largest|biggest|smallest|most populous|least populous|most "
+            "populated|least populated) country (in|of) {continent}",
             "(which|what) country (in|of) {continent} (is the largest|is the biggest|"
             "is the smallest|has the most people|has the fewest people)",
             "(which|what) is the (largest|biggest|smallest|most populous|least populous) country "
@@ -267,8 +299,12 @@ INTENTS = (
     _intent(
         "cities_over",
         (
-            "(which|what) cities (in|of) {country} have more than {amount} (people|inhabitants)",
-            "cities (in|of) {country} (with|of) more than {amount} (people|inhabitants)",
+            "(which|what) cities (in|of) {country} have (more than|over) {amount} "
+            "(people|inhabitants)",
+            "[list|name] cities (in|of) {country} (with|of) (more than|over) {amount} "
+            "(people|inhabitants)",
+            "[list|name] cities (in|of) {country} with a population (of more than|over|of over) "
+            "{amount}",
             "(which|what) cities in {country} are bigger than {amount} [people]",
             "how many cities in {country} have more than {amount} (people|inhabitants)",
         ),
@@ -279,9 +315,11 @@ INTENTS = (
         (
             "what does {word} mean",
             f"[{_WHAT}] {_THE} (meaning|definition) of {{word}}",
-            "(define|meaning of|definition of) {word}",
+            "(define|meaning of|definition of|definition for) {word}",
+            "explain the (word|term) {word}",
             "what is the meaning of the word {word}",
             "what does the word {word} mean",
+            "[tell me|do you know] what {word} means",
             "look up {word} in the dictionary",
         ),
         (_WORD,),
@@ -303,7 +341,7 @@ def _unknown_reply(value: dict[str, Any], kind: str) -> Response:
 
 def _superlative(text: str) -> tuple[Any, str, bool]:
     words = text.lower()
-    if "populous" in words or "people" in words:
+    if "populous" in words or "populated" in words or "people" in words:
         most = "least" not in words and "fewest" not in words
         return v.POPULATION, "most populous" if most else "least populous", most
     most = "smallest" not in words
