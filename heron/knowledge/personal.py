@@ -55,12 +55,22 @@ _PLACE = "|".join(re.escape(p) for p in PLACE_LEADS)
 _PLACED = r"(?:(?:parked|located|kept|stored|hidden|left|sitting|lying|hanging) )?"
 _PUT = r"(?:put|left|placed|hid|stored|keep|kept|stashed|dropped|parked)"
 NOT_PERSONAL = frozenset(
-    "list lists timer timers alarm alarms reminder reminders time weather calendar".split()
+    "list lists timer timers alarm alarms reminder reminders time weather calendar date "
+    "timezone zone capital population currency "
+    # What a bank, a shop, a car or the device knows, not what the user tells:
+    "balance account accounts bank credit debit apr transaction transactions bill bills "
+    "paycheck payday flight flights order orders package packages delivery location battery "
+    "signal score mpg mileage insurance".split()
 )
-"""Words that make a phrase another skill's business ("my shopping list", "my timer")."""
+"""Words that make a phrase another skill's or another service's business ("my shopping list",
+"my credit score", "Texas's time zone"): asked of the memory skill they would only ever get
+"you haven't told me", where the honest answer is that Heron cannot do that yet."""
 QUESTION_WORDS = frozenset("what where when who whom which why how is are do does did can".split())
 _DETERMINERS = frozenset(("my", "our", "the", "a", "an"))
-_NOT_NAMES = frozenset("later back again now soon today tonight anytime anything".split())
+_NOT_NAMES = frozenset(
+    "later back again now soon today tonight tomorrow yesterday anytime anything about "
+    "this that these those".split()
+)
 _JOINERS = frozenset("of for to from with and or in on at".split())
 _SECOND_PERSON = {
     "i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "we": "you",
@@ -163,8 +173,8 @@ def is_name(words: str) -> bool:
         and len(folded) == len(parts)
         and all(re.fullmatch(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", p) for p in parts)
         and not any(f in QUESTION_WORDS or f in _DETERMINERS or f in _SECOND_PERSON for f in folded)
-        and not any(f in NOT_PERSONAL for f in folded)
-        and folded[0] not in ("it", "this", "that", "there", "they", "he", "she", "you", "your")
+        and not any(f in NOT_PERSONAL or f in _NOT_NAMES or f in _JOINERS for f in folded)
+        and folded[0] not in ("it", "there", "they", "he", "she", "you", "your")
     )
 
 
@@ -209,7 +219,8 @@ def read_topic(phrase: str) -> Topic | None:
     possessive = re.fullmatch(r"(?P<owner>.+)(?:'s|s') (?P<attribute>.+)", text)
     if possessive is not None:
         owner, attribute = possessive["owner"], possessive["attribute"]
-        if _owner(owner) and _is_words(attribute):
+        personal = not any(w in NOT_PERSONAL for w in tokenize(attribute))
+        if _owner(owner) and _is_words(attribute) and personal:
             return Topic(_subject(owner), _relation(attribute))
         return None
     words = text.split()
@@ -314,7 +325,7 @@ def read_statement(text: str, today: date, *, strict: bool) -> Statement | None:
 
 def _statement(shape: str, match: re.Match[str], today: date, strict: bool) -> Statement | None:
     value = match["value"].strip()[:500]
-    if not value:
+    if not value or _asks(value, strict):
         return None
     if shape == "parked":
         return Statement(Subject("my car", "car"), LOCATION, value)
@@ -350,6 +361,15 @@ def _statement(shape: str, match: re.Match[str], today: date, strict: bool) -> S
     if relation == BIRTHDAY:
         value = _as_date(value, today)
     return Statement(topic.subject, relation, value)
+
+
+def _asks(value: str, strict: bool) -> bool:
+    """ "my credit rating is what", "my tires are filled enough or no", "my light is on so is
+    anyone free to look": a question or a request, not a fact to keep."""
+    words = tokenize(value)
+    if any(w in ("what", "how", "which", "who", "whether", "why") for w in words):
+        return True
+    return strict and (len(words) > 8 or words[-2:] == ["or", "no"] or "so" in words)
 
 
 def _as_date(value: str, today: date) -> str:

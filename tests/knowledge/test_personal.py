@@ -64,6 +64,9 @@ def test_statements_become_facts(text: str, expected: tuple[str, str, str]) -> N
         "my shopping list is long",
         "it is raining",
         "set a timer for 5 minutes",
+        "my credit rating is what",
+        "my check engine light is on so is anyone available to look at it",
+        "my tires are filled enough or no",
     ],
 )
 def test_sentences_that_are_not_the_users_facts_are_left_alone(text: str) -> None:
@@ -107,7 +110,19 @@ def test_question_phrases_name_a_subject_and_relation(
     assert (topic.subject.key, topic.relation) == (key, relation)
 
 
-@pytest.mark.parametrize("phrase", ["the capital of France", "my shopping list", "love", "Ana"])
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "the capital of France",
+        "my shopping list",
+        "love",
+        "Ana",
+        "Texas's time zone",
+        "today's date",
+        "my credit score",
+        "my bank balance",
+    ],
+)
 def test_phrases_about_the_world_or_other_skills_are_not_personal(phrase: str) -> None:
     assert p.read_topic(phrase) is None
 
