@@ -118,7 +118,7 @@ def main() -> None:
         result = evaluate(router, rows)
         owned, other = result["owned"], result["other"]
         assert isinstance(owned, Counter) and isinstance(other, Counter)
-        owned_n, other_n = sum(owned.values()), sum(other.values())
+        owned_n, other_n = sum(owned.values()), other["declined"] + other["wrong"]
         sizes = f"{owned_n} requests that a built-in skill owns and {other_n} that none does"
         table.append(
             f"| {engine} | {router.threshold} | {owned['right'] / owned_n:.1%} "

@@ -72,6 +72,8 @@ _NOT_NAMES = frozenset(
     "this that these those".split()
 )
 _JOINERS = frozenset("of for to from with and or in on at".split())
+_NOT_OWNED = _JOINERS | frozenset("nearest closest nearby cheapest best local next".split())
+"""Words that make "the nearest pharmacy" a place to look up, not a thing the user left."""
 _SECOND_PERSON = {
     "i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "we": "you",
     "us": "you", "our": "your", "ours": "yours", "ourselves": "yourselves", "am": "are",
@@ -198,7 +200,7 @@ def _owned(words: str) -> bool:
     return (
         2 <= len(parts) <= 5
         and parts[0].lower() in ("my", "our")
-        and not any(fold(p).strip("'s") in NOT_PERSONAL or fold(p) in _JOINERS for p in parts)
+        and not any(fold(p).strip("'s") in NOT_PERSONAL or fold(p) in _NOT_OWNED for p in parts)
         and all(re.fullmatch(r"[^\W\d_]+(?:'s?)?", p) for p in parts[1:])
     )
 
