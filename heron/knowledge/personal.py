@@ -72,7 +72,7 @@ _NOT_NAMES = frozenset(
     "this that these those".split()
 )
 _JOINERS = frozenset("of for to from with and or in on at".split())
-_NOT_OWNED = _JOINERS | frozenset("nearest closest nearby cheapest best local next".split())
+_SEARCHED = frozenset("nearest closest nearby cheapest best local next".split())
 """Words that make "the nearest pharmacy" a place to look up, not a thing the user left."""
 _SECOND_PERSON = {
     "i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "we": "you",
@@ -200,7 +200,7 @@ def _owned(words: str) -> bool:
     return (
         2 <= len(parts) <= 5
         and parts[0].lower() in ("my", "our")
-        and not any(fold(p).strip("'s") in NOT_PERSONAL or fold(p) in _NOT_OWNED for p in parts)
+        and not any(fold(p).strip("'s") in NOT_PERSONAL or fold(p) in _JOINERS for p in parts)
         and all(re.fullmatch(r"[^\W\d_]+(?:'s?)?", p) for p in parts[1:])
     )
 
@@ -274,7 +274,7 @@ def read_belonging(phrase: str) -> Subject | None:
     text = _clean(phrase)
     words = text.split()
     if len(words) >= 2 and words[0].lower() == "the" and _owned("my " + " ".join(words[1:])):
-        return _subject(text)
+        return None if _SEARCHED.intersection(fold(text).split()) else _subject(text)
     return _subject(text) if _owned(text) else None
 
 

@@ -200,7 +200,7 @@ class Fact(Base):
     relation: Mapped[str] = mapped_column(String(64))
     """"name", "birthday", "location", an attribute ("phone number") or "is"."""
     value: Mapped[str] = mapped_column(String(500))
-    said: Mapped[str] = mapped_column(Text)
-    """The sentence the fact came from, so forgetting it can scrub the conversation too."""
+    said: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """The sentences that told it (the last few), so forgetting it blanks those turns too."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

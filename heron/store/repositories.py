@@ -32,6 +32,8 @@ from heron.store.models import (
 
 KEY_PREFIX = "heron_"
 REDACTED = "[forgotten]"
+SAID_KEPT = 20
+"""How many of the sentences that told a fact are kept (to blank them when it is forgotten)."""
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -370,7 +372,8 @@ class Facts(_Scoped):
             self.session.add(found)
         found.subject = subject
         found.value = value
-        found.said = said
+        # A new list, not an append: the JSON column is saved only when it is replaced.
+        found.said = [*[s for s in found.said or [] if s != said][-(SAID_KEPT - 1) :], said]
         found.updated_at = utcnow()
         await self.session.flush()
         return found, previous

@@ -319,8 +319,8 @@ async def test_a_fact_told_again_replaces_the_old_value(store: Store) -> None:
     assert replaced == "on level 3"
     assert second.id == first.id
     assert [(f.relation, f.value, f.said) for f in facts] == [
-        ("location", "in row F", "I parked in row F"),
-        ("is", "red", "my car is red"),
+        ("location", "in row F", ["I parked on level 3", "I parked in row F"]),
+        ("is", "red", ["my car is red"]),
     ]
 
 

@@ -50,7 +50,7 @@ async def keep(data: UserData, told: p.Statement, said: str) -> tuple[Fact, str 
 
 async def forget(data: UserData, facts: Sequence[Fact]) -> None:
     """Deletes the facts and blanks the turns in which they were told."""
-    said = {fact.said for fact in facts}
+    said = {text for fact in facts for text in fact.said}
     await data.facts.forget(facts)
     for text in said:
         await data.conversations.redact(text)

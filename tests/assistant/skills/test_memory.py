@@ -108,6 +108,17 @@ async def test_forgetting_a_fact_blanks_the_turn_that_told_it(engine: Heron, use
     )
 
 
+async def test_forgetting_blanks_every_turn_that_told_the_fact(engine: Heron, user: User) -> None:
+    first = await engine.ask(user, "I parked on level 3")
+    await engine.ask(user, "I parked in row F", conversation_id=first.conversation_id)
+    await engine.ask(user, "forget where I parked", conversation_id=first.conversation_id)
+
+    turns = await engine.conversation(user, first.conversation_id)
+
+    assert [t["text"] for t in turns] == [REDACTED, REDACTED, "forget where I parked"]
+    assert "level 3" not in str(turns) and "row F" not in str(turns)
+
+
 async def test_forgetting_everything_about_a_person(engine: Heron, user: User) -> None:
     await ask(engine, user, "my sister's name is Ana")
     await ask(engine, user, "Ana's birthday is May 2")

@@ -25,7 +25,7 @@ def upgrade() -> None:
     sa.Column('subject_key', sa.String(length=100), nullable=False),
     sa.Column('relation', sa.String(length=64), nullable=False),
     sa.Column('value', sa.String(length=500), nullable=False),
-    sa.Column('said', sa.Text(), nullable=False),
+    sa.Column('said', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
