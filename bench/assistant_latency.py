@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import httpx
-from report import write_section
+from report import p50_p95, write_section
 from rich.progress import Progress
 
 from heron import Heron, Settings
@@ -49,14 +49,8 @@ SIMILARITY = [
 FALLBACK = ["what's the weather like tomorrow", "play some jazz"]
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
-
-
 def summary(values: list[float]) -> str:
-    return f"{statistics.median(values):.2f} | {percentile(values, 0.95):.2f}"
+    return p50_p95(values, 2).replace(" / ", " | ")
 
 
 def free_port() -> int:

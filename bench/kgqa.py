@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import json
 import re
-import statistics
 import tempfile
 import time
 from collections import defaultdict
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-from report import write_section
+from report import p50_p95, write_section
 from rich.progress import track
 
 from heron import Heron, Settings
@@ -146,8 +145,7 @@ def main() -> None:
         'X"). Targets: >= 95 % accuracy, p50 < 20 ms per question, graph build < 2 minutes.',
         "",
         f"- accuracy: **{sum(total) / len(total):.1%}**",
-        f"- latency per question (`Heron.ask`, warm): p50 {statistics.median(latencies):.1f} ms, "
-        f"p95 {sorted(latencies)[int(0.95 * (len(latencies) - 1))]:.1f} ms",
+        f"- latency per question (`Heron.ask`, warm), p50 / p95: {p50_p95(latencies)} ms",
         f"- world graph build (first use, from the packages): {build_s:.1f} s",
         "",
         *table("relation", results),

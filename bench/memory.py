@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import statistics
 import tempfile
 import time
 import uuid
@@ -23,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from report import write_section
+from report import p50_p95, write_section
 from rich.progress import track
 from sqlalchemy import create_engine, text
 
@@ -254,10 +253,6 @@ def drop_schema(url: str, schema: str) -> None:
     admin.dispose()
 
 
-def percentile(values: list[float], share: float) -> float:
-    return statistics.quantiles(values, n=100)[int(share * 100) - 1]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--no-write", action="store_true")
@@ -293,8 +288,7 @@ def main() -> None:
         oks = [ok for values in result.results.values() for ok in values]
         lines.append(
             f"| {name} | {sum(oks) / len(oks):.1%} | {result.leaks} "
-            f"| {statistics.median(result.tell_ms):.1f} / {percentile(result.tell_ms, 0.95):.1f} "
-            f"| {statistics.median(result.ask_ms):.1f} / {percentile(result.ask_ms, 0.95):.1f} |"
+            f"| {p50_p95(result.tell_ms)} | {p50_p95(result.ask_ms)} |"
         )
     lines += ["", "| relation | cases | right (SQLite) | right (PostgreSQL) |", "|---|---|---|---|"]
     for relation, oks in sorted(first.results.items()):

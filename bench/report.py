@@ -27,6 +27,17 @@ def machine() -> str:
     return f"{os.cpu_count()} CPU cores ({cpu}), Python {platform.python_version()}"
 
 
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of `values` lie (nearest rank): 0.5 is the median."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
+
+
+def p50_p95(values: list[float], digits: int = 1) -> str:
+    """ "12.3 / 40.1": the median and the 95th percentile, as the tables show them."""
+    return f"{percentile(values, 0.5):.{digits}f} / {percentile(values, 0.95):.{digits}f}"
+
+
 def write_section(title: str, body: str, *, command: str) -> None:
     text = DOC.read_text() if DOC.exists() else HEADER
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
