@@ -394,8 +394,8 @@ class Heron:
     async def remember(self, user: User, text: str) -> dict[str, Any]:
         """Keeps a fact stated in plain words ("my car is parked on level 3")."""
         text = text.strip()
-        if len(text) > 300:
-            raise BadInput("a fact is at most 300 characters")
+        if len(text) > personal.MAX_FACT_CHARS:
+            raise BadInput(f"a fact is at most {personal.MAX_FACT_CHARS} characters")
         today = self.clock().astimezone(ZoneInfo(user.timezone)).date()
         told = personal.read_statement(text, today, strict=False)
         if told is None:

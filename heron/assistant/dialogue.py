@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from heron.assistant.phrasing import sentence_case
 from heron.assistant.skill import Context, Request, Response, Skill
 from heron.errors import BadInput, NotFound
 from heron.language.intents import Intent, IntentRouter, Recognition
@@ -137,17 +138,17 @@ class Dialogue:
                     decision.intent, slots, text, local_now, data, user, previous
                 )
                 state["last"] = {"intent": intent, "slots": {**slots, **response.remember}}
+        reply = response.text[:1].upper() + response.text[1:]
         await data.conversations.record(
             conversation,
             text=text,
-            reply=response.text[:1].upper() + response.text[1:],
+            reply=reply,
             intent=intent,
             stage=stage,
             confidence=confidence,
             slots=slots,
             state=state,
         )
-        reply = response.text[:1].upper() + response.text[1:]
         return Answer(
             reply=reply,
             intent=intent,
@@ -176,10 +177,7 @@ class Dialogue:
             return await skill.handle(request, context)
         except (BadInput, NotFound) as error:
             # The skill could not do it: say why, in words, as a reply.
-            message = error.detail
-            return Response(
-                message[0].upper() + message[1:] + ("" if message.endswith(".") else ".")
-            )
+            return Response(sentence_case(error.detail))
 
     # --- deciding ---------------------------------------------------------------------
 

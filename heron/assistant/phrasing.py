@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
+def sentence_case(text: str) -> str:
+    """A capital first letter and a full stop at the end (unless it ends already)."""
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
 def join_words(words: Sequence[str], separator: str = ", ") -> str:
     """ "a", "a and b", "a, b and c" (with "; " the last joint is "; and")."""
     if not words:

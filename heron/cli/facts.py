@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from heron.cli.main import JsonOption, UserOption, _run, _state, _user, console
+from heron.cli.main import JsonOption, UserOption, _run, _state, _user, console, errors
 from heron.engine import Heron
 
 app = typer.Typer(
@@ -66,8 +66,11 @@ def forget(
     user: UserOption = None,
 ) -> None:
     """Forget one fact by id, or all of them with --all (the turns that told them are blanked)."""
-    if (fact_id is None) == (not all_facts):
-        console.print("Give a fact id, or --all to forget everything.")
+    if fact_id is not None and all_facts:
+        errors.print("Give a fact id or --all, not both.")
+        raise typer.Exit(2)
+    if fact_id is None and not all_facts:
+        errors.print("Give a fact id, or --all to forget everything.")
         raise typer.Exit(2)
 
     async def work(engine: Heron) -> str:

@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, TypeVar
 
+from heron.assistant.phrasing import sentence_case
 from heron.language.normalize import fold, tokenize
 from heron.language.times import parse_calendar_date, parse_day
 
+MAX_FACT_CHARS = 300
+"""The longest sentence read as a fact; longer ones are not facts but stories."""
 ME = "me"
 LOCATION = "location"
 NAME = "name"
@@ -301,7 +304,7 @@ def read_statement(text: str, today: date, *, strict: bool) -> Statement | None:
     the user's own people and things, so "the sky is blue" is not taken as something to keep.
     """
     sentence = _clean(text)
-    if not sentence or len(sentence) > 300:
+    if not sentence or len(sentence) > MAX_FACT_CHARS:
         return None
     words = fold(sentence).split()
     if words[0] in QUESTION_WORDS or (strict and not _VERBS.intersection(words)):
@@ -470,11 +473,7 @@ def sentence(fact: StoredFact, *, subject: str | None = None, today: date | None
     text = describe(fact, subject)
     if fact.relation == BIRTHDAY and today is not None:
         text += _countdown(fact.value, today)
-    return capitalized(text)
-
-
-def capitalized(text: str) -> str:
-    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+    return sentence_case(text)
 
 
 def _countdown(value: str, today: date) -> str:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from heron.knowledge.linking import KINDS
+from heron.knowledge.personal import MAX_FACT_CHARS
 from heron.server.auth import CurrentUser, Engine
 
 router = APIRouter(prefix="/v1/knowledge", tags=["knowledge"])
@@ -61,7 +62,7 @@ async def ask(body: Question, user: CurrentUser, heron: Engine) -> dict[str, Any
 class NewFact(BaseModel):
     text: str = Field(
         min_length=1,
-        max_length=300,
+        max_length=MAX_FACT_CHARS,
         description='A fact in plain words: "my car is parked on level 3", "Ana\'s birthday '
         'is May 2"',
     )

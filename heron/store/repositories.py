@@ -49,6 +49,16 @@ class _Scoped:
         self.session = session
         self.user_id = user_id
 
+    async def _delete_own(self, rows: Sequence[ListItem] | Sequence[Fact], what: str) -> None:
+        """Deletes rows of this user's; if one is another user's, it is not found and nothing
+        is deleted."""
+        for row in rows:
+            if row.user_id != self.user_id:
+                raise NotFound(f"no {what} {row.id}")
+        for row in rows:
+            await self.session.delete(row)
+        await self.session.flush()
+
 
 class Profile(_Scoped):
     async def get(self) -> User:
@@ -292,11 +302,7 @@ class Lists(_Scoped):
         return item
 
     async def remove_items(self, items: Sequence[ListItem]) -> None:
-        for item in items:
-            if item.user_id != self.user_id:
-                raise NotFound(f"no item {item.id}")
-            await self.session.delete(item)
-        await self.session.flush()
+        await self._delete_own(items, "item")
 
     async def clear(self, item_list: ItemList) -> int:
         result = await self.session.execute(
@@ -379,11 +385,7 @@ class Facts(_Scoped):
         return found, previous
 
     async def forget(self, facts: Sequence[Fact]) -> None:
-        for fact in facts:
-            if fact.user_id != self.user_id:
-                raise NotFound(f"no fact {fact.id}")
-            await self.session.delete(fact)
-        await self.session.flush()
+        await self._delete_own(facts, "fact")
 
 
 class UserData:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from heron.assistant.phrasing import count, join_words
+from heron.assistant.phrasing import count, join_words, sentence_case
 from heron.assistant.skill import Context, Request, Response, Skill
 from heron.errors import NotFound
 from heron.knowledge import personal as p
@@ -237,9 +237,9 @@ def _slot_subject(slots: dict[str, Any], name: str) -> Subject | None:
     return Subject(value["subject"], value["key"]) if isinstance(value, dict) else None
 
 
-def _where(request: Request, name: str = "belonging") -> Subject | None:
+def _where(request: Request) -> Subject | None:
     """What a where-question is about; "where did I park?" asks about the car."""
-    subject = _slot_subject(request.slots, name)
+    subject = _slot_subject(request.slots, "belonging")
     if subject is None and "park" in request.text.lower():
         return Subject("my car", "car")
     return subject
@@ -259,8 +259,9 @@ async def handle(request: Request, context: Context) -> Response:
         found = p.find(subject, relations, facts)
         if found is not None:
             return _said([found], p.sentence(found, subject=subject.said, today=today))
-        if topic["relation"] is None and p.about(subject, facts):
-            return _listing(p.about(subject, facts), _about(subject))
+        known = p.about(subject, facts) if topic["relation"] is None else []
+        if known:  # "what is my car?" when only where it is was told
+            return _listing(known, _about(subject))
         asked = p.phrase(subject.said, topic["relation"] or p.IS)
         return Response(f"You haven't told me {asked}.", {"facts": []})
     if kind == "where":
@@ -321,10 +322,10 @@ def _who(person: Subject | None, facts: list[Fact]) -> Response:
     names = p.named(person.key, facts)
     if names:  # "who is Ana?" → "Ana is your sister."
         said = join_words([p.spoken(f.subject) for f in names])
-        return _said(names, p.capitalized(f"{names[0].value} is {said}"))
+        return _said(names, sentence_case(f"{names[0].value} is {said}"))
     name = p.find(person, [p.NAME], facts)
     if name is not None:  # "who is my sister?" → "Your sister is Ana."
-        return _said([name], p.capitalized(f"{p.spoken(person.said)} is {name.value}"))
+        return _said([name], sentence_case(f"{p.spoken(person.said)} is {name.value}"))
     known = p.about(person, facts)
     if known:
         return _listing(known, _about(person))
