@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages Heron's engines use (installed when run as root with apt available).
-APT_PACKAGES ?= sqlite3 wordnet-base
+APT_PACKAGES ?= sqlite3 wordnet-base espeak-ng flite libportaudio2
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench install apt clean

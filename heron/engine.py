@@ -28,10 +28,12 @@ from heron.knowledge.linking import KINDS, EntityIndex
 from heron.knowledge.qa import Answerer
 from heron.knowledge.sparql import SparqlRunner
 from heron.language.intents import Collision, IntentRouter
-from heron.language.normalize import fold
+from heron.language.normalize import fold, normalize
 from heron.language.similarity import DEFAULT_THRESHOLDS
 from heron.language.similarity import factory as similarity_factory
-from heron.language.slots import CityIndex, unit_registry
+from heron.language.slots import CityIndex, ParseContext, unit_registry
+from heron.pipeline.voice import VoicePipeline
+from heron.speech import SpeechEngines
 from heron.store import Store
 from heron.store.models import User
 
@@ -74,6 +76,8 @@ class Heron:
         self._answerer: Answerer | None = None
         self._world_lock = asyncio.Lock()
         self._sparql: SparqlRunner | None = None
+        self.speech = SpeechEngines(self.settings)
+        self._voice: VoicePipeline | None = None
 
     # --- life cycle -------------------------------------------------------------------
 
@@ -302,6 +306,30 @@ class Heron:
             }
             for t in turns
         ]
+
+    def complete_command(self, text: str) -> bool:
+        """Whether `text` is already a whole command (the voice pipeline stops listening)."""
+        return self.dialogue.router.complete(normalize(text), ParseContext(self.clock()))
+
+    # --- voice ------------------------------------------------------------------------
+
+    @property
+    def voice(self) -> VoicePipeline:
+        if self._voice is None:
+            self._voice = VoicePipeline(self, self.speech)
+        return self._voice
+
+    async def warm_speech(self) -> None:
+        """Loads the default speech engines now, so no request pays for loading them."""
+        await asyncio.to_thread(self.speech.warm)
+
+    async def speech_hints(self, user: User) -> tuple[str, ...]:
+        """Words this user's requests are likely to hold that a recogniser may not expect:
+        their list names and the names of the people they told the assistant about."""
+        async with self.store.user(user.id) as data:
+            lists = [f"{found.name} list" for found in await data.lists.all()]
+            people = [f.value for f in await data.facts.all() if f.relation == "name"]
+        return tuple(dict.fromkeys([*lists, *people]))
 
     # --- state, for the API and CLI ---------------------------------------------------
 

@@ -3,6 +3,8 @@
 HeronError
 ├── BadInput            the request is malformed or impossible (HTTP 422)
 │   ├── TooLarge        the request is bigger than allowed (HTTP 413)
+│   ├── BadAudio        audio that is corrupt, empty or cannot be decoded (HTTP 400)
+│   ├── UnsupportedMedia  a format or codec Heron does not read (HTTP 415)
 │   └── QueryRejected   a query Heron will not run: malformed, or an update (HTTP 400)
 ├── NotFound            no such thing for this user (HTTP 404; also for other users' ids)
 ├── Unauthorized        no valid credentials (HTTP 401)
@@ -34,6 +36,16 @@ class BadInput(HeronError):
 class TooLarge(BadInput):
     status = 413
     title = "Request too large"
+
+
+class BadAudio(BadInput):
+    status = 400
+    title = "Bad audio"
+
+
+class UnsupportedMedia(BadInput):
+    status = 415
+    title = "Unsupported media type"
 
 
 class QueryRejected(BadInput):

@@ -21,6 +21,12 @@ from heron.language.templates import Node, parse_template, required_words, sampl
 
 log = logging.getLogger(__name__)
 SAMPLES_PER_TEMPLATE = 6
+# Words a sentence does not end on: the speaker is still going.
+HANGING_WORDS = frozenset(
+    "a an the and or but for to of in on at by with from my your his her our their this that "
+    "is are was what whats how who where when which set add remind called named plus minus "
+    "um uh".split()
+)
 
 
 @dataclass(frozen=True)
@@ -281,6 +287,15 @@ class IntentRouter:
 
     def matches_template(self, utterance: Utterance, context: ParseContext) -> bool:
         return bool(self._template_matches(utterance, context))
+
+    def complete(self, utterance: Utterance, context: ParseContext) -> bool:
+        """Whether the words form a whole command: a template matches them with every
+        required slot filled and no word left hanging ("set a timer for" is not whole)."""
+        if not utterance.tokens or utterance.tokens[-1] in HANGING_WORDS:
+            return False
+        for compiled, match in self._template_matches(utterance, context)[:1]:
+            return all(s.name in match.slots for s in compiled.intent.slots if s.required)
+        return False
 
     def _rank(self, utterance: Utterance) -> list[Any]:
         if self._index is None:

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 import heron
 from heron.config import Settings
 from heron.engine import Heron
-from heron.server import assistant, knowledge, problems, state
+from heron.server import assistant, knowledge, problems, speech, state, voice
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None, *, engine: Heron | None = None)
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await the_engine.start()
+        await the_engine.warm_speech()
         the_engine.check_collisions()
         scheduler = asyncio.create_task(the_engine.run_scheduler(), name="heron-scheduler")
         app.state.heron = the_engine
@@ -44,7 +45,12 @@ def create_app(settings: Settings | None = None, *, engine: Heron | None = None)
         lifespan=lifespan,
     )
     problems.install(app)
-    app.add_middleware(problems.BodyLimit, limit=the_engine.settings.max_body_bytes)
+    settings = the_engine.settings
+    app.add_middleware(
+        problems.BodyLimit,
+        limit=settings.max_body_bytes,
+        larger={"/v1/speech/transcribe": settings.max_audio_bytes},
+    )
 
     @app.get("/v1/health", tags=["system"], summary="Liveness (no key needed)")
     async def health() -> dict[str, str]:
@@ -53,4 +59,6 @@ def create_app(settings: Settings | None = None, *, engine: Heron | None = None)
     app.include_router(assistant.router)
     app.include_router(state.router)
     app.include_router(knowledge.router)
+    app.include_router(speech.router)
+    app.include_router(voice.router)
     return app

@@ -11,7 +11,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field
 
 from heron.errors import HeronError
-from heron.server.auth import CurrentUser, Engine
+from heron.server.auth import CurrentUser, Engine, websocket_key
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/assistant", tags=["assistant"])
@@ -64,12 +64,8 @@ async def events(websocket: WebSocket, device: str = "default") -> None:
     """
     heron = websocket.app.state.heron
     await websocket.accept()
-    header = websocket.headers.get("authorization", "")
-    key = (
-        header[7:] if header.lower().startswith("bearer ") else websocket.query_params.get("token")
-    )
     try:
-        user = await heron.authenticate(key)
+        user = await heron.authenticate(websocket_key(websocket))
         backlog = await heron.device_connected(user, device)
     except HeronError as error:
         code = 4401 if error.status == 401 else 4400

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, WebSocket
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from heron.engine import Heron
@@ -23,6 +23,15 @@ async def current_user(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
     return await engine(request).authenticate(credentials.credentials if credentials else None)
+
+
+def websocket_key(websocket: WebSocket) -> str | None:
+    """A WebSocket's API key: the Authorization header, or `?token=` (browsers cannot set
+    headers on a WebSocket)."""
+    header = websocket.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:]
+    return websocket.query_params.get("token")
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

@@ -51,19 +51,23 @@ def install(app: FastAPI) -> None:
 
 
 class BodyLimit:
-    """413 for request bodies over `limit` bytes, declared or streamed (chunked)."""
+    """413 for request bodies over `limit` bytes, declared or streamed (chunked). Paths
+    starting with a prefix in `larger` (audio uploads) have their own limit."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, larger: dict[str, int] | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path: str = scope.get("path", "")
+        limit = next((v for k, v in self.larger.items() if path.startswith(k)), self.limit)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            response = problem(413, TooLarge.title, self._detail())
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            response = problem(413, TooLarge.title, _detail(limit))
             await response(scope, receive, send)
             return
         received = 0
@@ -73,12 +77,13 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     # FastAPI turns other errors raised while reading a body into a 400.
-                    raise HTTPException(413, self._detail())
+                    raise HTTPException(413, _detail(limit))
             return message
 
         await self.app(scope, limited, send)
 
-    def _detail(self) -> str:
-        return f"the request body is larger than {self.limit} bytes"
+
+def _detail(limit: int) -> str:
+    return f"the request body is larger than {limit} bytes"
