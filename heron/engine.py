@@ -63,6 +63,7 @@ class Heron:
         *,
         clock: Callable[[], datetime] = utcnow,
         skills: Sequence[Skill] | None = None,
+        speech: SpeechEngines | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.clock = clock
@@ -76,7 +77,8 @@ class Heron:
         self._answerer: Answerer | None = None
         self._world_lock = asyncio.Lock()
         self._sparql: SparqlRunner | None = None
-        self.speech = SpeechEngines(self.settings)
+        self.speech = speech or SpeechEngines(self.settings)
+        """Pass `speech` to share loaded models between engines (tests, benchmarks)."""
         self._voice: VoicePipeline | None = None
 
     # --- life cycle -------------------------------------------------------------------

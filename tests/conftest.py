@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import create_engine, text
 
 from heron import Heron, Settings
+from heron.audio import RATE, Samples, resample
 from heron.knowledge.graph import WorldGraph
+from heron.speech import SpeechEngines
 from heron.store.models import User
 
 POSTGRES_URL = os.environ.get("HERON_TEST_POSTGRES_URL")
@@ -54,9 +57,32 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", timezone="Europe/Paris", database_url=None)
 
 
+@pytest.fixture(scope="session")
+def speech() -> SpeechEngines:
+    """The speech models, loaded once for the whole suite (each on first use)."""
+    return SpeechEngines(Settings())
+
+
+@pytest.fixture(scope="session")
+def spoken(speech: SpeechEngines) -> Callable[..., Samples]:
+    """Speech made from text with the packaged Piper voice, at 16 kHz: the tests' recordings."""
+    made: dict[tuple[str, float], Samples] = {}
+
+    def say(text: str, speed: float = 1.0, pad_s: float = 0.0) -> Samples:
+        if (text, speed) not in made:
+            speech_out = speech.tts("piper").synthesize(text, speed=speed)
+            made[text, speed] = resample(np.concatenate(list(speech_out.chunks)), speech_out.rate)
+        pad = np.zeros(int(pad_s * RATE), np.int16)
+        return np.concatenate([pad, made[text, speed], pad])
+
+    return say
+
+
 @pytest.fixture
-async def engine(settings: Settings, clock: MovableClock) -> AsyncIterator[Heron]:
-    heron = Heron(settings, clock=clock)
+async def engine(
+    settings: Settings, clock: MovableClock, speech: SpeechEngines
+) -> AsyncIterator[Heron]:
+    heron = Heron(settings, clock=clock, speech=speech)
     await heron.start()
     try:
         yield heron

@@ -342,6 +342,10 @@ def doctor() -> None:
 # Sub-commands living in their own modules (imported last: they use the helpers above).
 from heron.cli import facts as _facts  # noqa: E402
 from heron.cli import knowledge as _knowledge  # noqa: E402
+from heron.cli import satellite as _satellite  # noqa: E402
+from heron.cli import speech as _speech  # noqa: E402
 
 _knowledge.register(app)
 _facts.register(app)
+_speech.register(app)
+_satellite.register(app)

@@ -53,25 +53,19 @@ class VoicePipeline:
         self.arbiter = WakeArbiter(heron.settings.arbitration_s)
 
     async def transcribe(
-        self, samples: Samples, *, language: str | None = None, hints: tuple[str, ...] = ()
+        self,
+        samples: Samples,
+        *,
+        language: str | None = None,
+        hints: tuple[str, ...] = (),
+        engine: str | None = None,
     ) -> Transcript:
         if len(samples) > self.heron.settings.max_audio_seconds * RATE:
             raise TooLarge(
                 f"the audio is longer than {self.heron.settings.max_audio_seconds:g} seconds"
             )
-        stt = self.speech.stt()
+        stt = self.speech.stt(engine)
         return await asyncio.to_thread(stt.transcribe, samples, language=language, hints=hints)
-
-    def has_speech(self, samples: Samples) -> bool:
-        """Whether any stretch of the recording is speech (so silence is not transcribed:
-        Whisper invents words for silence)."""
-        vad = self.speech.vad()
-        endpointer = Endpointer(vad.frame_samples / RATE)
-        size = vad.frame_samples
-        for start in range(0, len(samples) - size + 1, size):
-            if endpointer.update(vad.probability(samples[start : start + size])):
-                return True
-        return False
 
     async def speak(
         self, text: str, *, voice: str | None = None, rate: int | None = None
@@ -159,7 +153,7 @@ class Turn:
     async def from_recording(self, samples: Samples) -> AsyncIterator[VoiceEvent]:
         yield VoiceEvent(ev.RUN_START, {"start": "file", "seconds": round(len(samples) / RATE, 3)})
         try:
-            heard = await asyncio.to_thread(self.pipeline.has_speech, samples)
+            heard = await asyncio.to_thread(self.pipeline.speech.has_speech, samples)
             transcript = (
                 await self.pipeline.transcribe(samples, hints=self.hints)
                 if heard
@@ -341,11 +335,16 @@ class Listening:
             self.ended = "complete"
         return []
 
-    async def transcript(self) -> Transcript:
-        """The final transcript: the guess made at the last pause if nothing was said after it."""
-        for task in (self._partial_task,):
+    def cancel(self) -> None:
+        """Stops the decodes in flight (the device went away or the user stopped)."""
+        for task in (self._partial_task, self._guess):
             if task is not None:
                 task.cancel()
+
+    async def transcript(self) -> Transcript:
+        """The final transcript: the guess made at the last pause if nothing was said after it."""
+        if self._partial_task is not None:
+            self._partial_task.cancel()
         guess = self._guess
         spoken_after = self.endpointer.speech_end_frame * self.frame > self._guess_end
         if guess is not None and not spoken_after and self.ended in ("silence", "complete"):
@@ -574,6 +573,8 @@ class VoiceSession:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self._listening is not None:
+            self._listening.cancel()
         self._listening = None
         self._followup_until = 0.0
         self.mode = "idle"

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
+from heron.audio import RATE, Samples
 from heron.config import Settings
 from heron.errors import BadInput
 from heron.speech.base import (
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 STT_ENGINES = ("whisper", "sphinx")
 TTS_ENGINES = ("piper", "espeak")
 T = TypeVar("T")
+MIN_SPEECH_SAMPLES = RATE // 10
+"""A tenth of a second of speech (less is a click or a breath)."""
 
 
 class SpeechEngines:
@@ -111,6 +114,18 @@ class SpeechEngines:
         from heron.speech.vad import voice_activity
 
         return voice_activity(self.settings.vad_engine)
+
+    def has_speech(self, samples: Samples) -> bool:
+        """Whether a stretch of the recording is speech (silence is never transcribed:
+        Whisper invents words for it)."""
+        vad = self.vad()
+        size = vad.frame_samples
+        run = 0
+        for start in range(0, len(samples) - size + 1, size):
+            run = run + 1 if vad.probability(samples[start : start + size]) >= 0.5 else 0
+            if run * size >= MIN_SPEECH_SAMPLES:
+                return True
+        return False
 
     def wake(self, model: str | None = None, engine: str | None = None) -> WakeWord:
         from heron.speech import wake

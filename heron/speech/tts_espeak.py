@@ -77,5 +77,7 @@ def _languages(program: str) -> frozenset[str]:
         fields = line.split()
         # Columns: priority, language, age/gender, name, file; MBROLA voices need extra data.
         if len(fields) >= 5 and not fields[4].startswith("mb/"):
-            found.add(fields[1].lower())
+            language = fields[1].lower()
+            # "fr" as well as "fr-fr": espeak-ng takes the plain language code too.
+            found.update({language, language.split("-", 1)[0]})
     return frozenset(found)

@@ -1,0 +1,110 @@
+"""Audio in any container, rate and channel count becomes 16 kHz mono; bad audio is refused
+with the error a client can act on."""
+
+from __future__ import annotations
+
+import io
+
+import av
+import numpy as np
+import pytest
+
+from heron.audio import RATE, AudioFormat, Converter, convert, decode, level_dbfs, wav_bytes
+from heron.errors import BadAudio, TooLarge, UnsupportedMedia
+
+
+def tone(seconds: float, rate: int, channels: int = 1, hz: float = 440.0) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    mono = (0.5 * np.sin(2 * np.pi * hz * t) * 32767).astype(np.int16)
+    return np.repeat(mono[:, None], channels, axis=1)
+
+
+def encode(samples: np.ndarray, rate: int, container: str, codec: str) -> bytes:
+    """A real file made with FFmpeg, as a phone or browser would upload it."""
+    out = io.BytesIO()
+    layout = "stereo" if samples.shape[1] == 2 else "mono"
+    with av.open(out, mode="w", format=container) as file:
+        stream = file.add_stream(codec, rate=rate, layout=layout)
+        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout=layout)
+        frame.sample_rate = rate
+        for packet in stream.encode(frame):
+            file.mux(packet)
+        for packet in stream.encode(None):
+            file.mux(packet)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("container", "codec", "rate", "channels"),
+    [
+        ("wav", "pcm_s16le", 44_100, 2),
+        ("wav", "pcm_s16le", 8_000, 1),
+        ("flac", "flac", 48_000, 1),
+        ("ogg", "libopus", 48_000, 2),
+        ("mp4", "aac", 22_050, 1),
+        ("mp3", "libmp3lame", 44_100, 1),
+    ],
+)
+def test_any_container_rate_and_channels_become_16k_mono(
+    container: str, codec: str, rate: int, channels: int
+) -> None:
+    data = encode(tone(1.0, rate, channels), rate, container, codec)
+    audio = decode(data, max_seconds=10)
+    assert audio.samples.dtype == np.int16
+    assert audio.seconds == pytest.approx(1.0, abs=0.08)
+    # The tone survives: its loudness stays that of a half-scale sine (about -9 dBFS).
+    assert level_dbfs(audio.samples[RATE // 4 : RATE // 2]) == pytest.approx(-9.0, abs=1.5)
+
+
+def test_corrupt_and_empty_audio_are_bad_audio() -> None:
+    good = wav_bytes([tone(0.5, RATE)[:, 0]])
+    with pytest.raises(BadAudio):
+        decode(b"", max_seconds=10)
+    with pytest.raises(BadAudio):
+        decode(b"RIFF\x00\x00\x00\x00WAVEfmt garbage" * 3, max_seconds=10)
+    with pytest.raises(BadAudio):
+        decode(good[:44], max_seconds=10)  # a header and no samples
+    with pytest.raises(BadAudio) as error:
+        decode(b"hello, this is text and not audio at all" * 20, max_seconds=10)
+    assert error.value.status == 400
+
+
+def test_an_image_is_unsupported_media() -> None:
+    png = io.BytesIO()
+    with av.open(png, mode="w", format="image2pipe") as file:
+        stream = file.add_stream("png", rate=1)
+        stream.width, stream.height, stream.pix_fmt = 8, 8, "rgb24"
+        frame = av.VideoFrame.from_ndarray(np.zeros((8, 8, 3), np.uint8), format="rgb24")
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            file.mux(packet)
+    with pytest.raises(UnsupportedMedia) as error:
+        decode(png.getvalue(), max_seconds=10)
+    assert error.value.status == 415
+
+
+def test_too_long_audio_is_refused_before_it_is_all_decoded() -> None:
+    with pytest.raises(TooLarge):
+        decode(wav_bytes([tone(3.0, RATE)[:, 0]]), max_seconds=2)
+
+
+def test_streamed_chunks_of_any_size_convert_like_the_whole() -> None:
+    stereo = tone(1.0, 44_100, 2)
+    pcm = stereo.astype("<i2").tobytes()
+    fmt = AudioFormat(44_100, 2, 2)
+    converter = Converter(fmt)
+    # Odd chunk sizes: frames are split across chunks and must be carried over.
+    parts = [converter.feed(pcm[i : i + 1001]) for i in range(0, len(pcm), 1001)]
+    streamed = np.concatenate([*parts, converter.flush()])
+    whole = convert(pcm, fmt)
+    assert abs(len(streamed) - RATE) <= 2
+    assert len(streamed) == len(whole)
+    assert np.max(np.abs(streamed.astype(int) - whole.astype(int))) <= 2
+
+
+def test_impossible_formats_are_refused() -> None:
+    with pytest.raises(BadAudio):
+        Converter(AudioFormat(rate=1_000))
+    with pytest.raises(BadAudio):
+        Converter(AudioFormat(width=3))
+    with pytest.raises(BadAudio):
+        Converter(AudioFormat(channels=0))
