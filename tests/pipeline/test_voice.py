@@ -35,14 +35,12 @@ class Device:
     def of(self, kind: str) -> list[VoiceEvent]:
         return [e for e in self.events if e.type == kind]
 
-    async def wait_for(self, kind: str, count: int = 1, timeout: float = 60) -> VoiceEvent:
-        async def arrived() -> VoiceEvent:
+    async def wait_for(self, kind: str, count: int = 1) -> VoiceEvent:
+        async with asyncio.timeout(60):
             while len(self.of(kind)) < count:
                 self._changed.clear()
                 await self._changed.wait()
-            return self.of(kind)[count - 1]
-
-        return await asyncio.wait_for(arrived(), timeout)
+        return self.of(kind)[count - 1]
 
 
 async def stream(session: VoiceSession, samples: Samples) -> None:
