@@ -58,7 +58,7 @@ async def transcribe(
     started = time.perf_counter()
     audio = await asyncio.to_thread(decode, data, max_seconds=heron.settings.max_audio_seconds)
     stt = heron.speech.stt(engine)
-    if not await asyncio.to_thread(heron.voice.has_speech, audio.samples):
+    if not await asyncio.to_thread(heron.speech.has_speech, audio.samples):
         return {
             "text": "",
             "heard": False,
@@ -69,8 +69,8 @@ async def transcribe(
             "engine": stt.name,
         }
     hints = await heron.speech_hints(user)
-    transcript = await asyncio.to_thread(
-        stt.transcribe, audio.samples, language=language, hints=hints
+    transcript = await heron.voice.transcribe(
+        audio.samples, language=language, hints=hints, engine=engine
     )
     return {
         **transcript.to_json(),
