@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     """Models Heron assembles from packages once (e.g. Whisper's two halves joined)."""
     stt_engine: str = "whisper"
     """Speech-to-text: whisper (packaged Whisper base) or sphinx (PocketSphinx, light)."""
+    stt_language: str | None = "en"
+    """What the voice pipeline expects users to speak (None: detect each time; the skills
+    understand English)."""
+    stt_window_s: float = 10.0
+    """Whisper hears a request in a window this long (or just longer than the request);
+    30 is Whisper's own fixed window: a little more exact, several times slower."""
     stt_threads: int = Field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
     tts_engine: str = "piper"
     """Text-to-speech: piper (packaged en_US joe voice) or espeak (espeak-ng, many languages)."""

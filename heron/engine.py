@@ -27,7 +27,7 @@ from heron.knowledge.graph import Progress, WorldGraph
 from heron.knowledge.linking import KINDS, EntityIndex
 from heron.knowledge.qa import Answerer
 from heron.knowledge.sparql import SparqlRunner
-from heron.language.intents import Collision, IntentRouter
+from heron.language.intents import HANGING_WORDS, Collision, IntentRouter
 from heron.language.normalize import fold, normalize
 from heron.language.similarity import DEFAULT_THRESHOLDS
 from heron.language.similarity import factory as similarity_factory
@@ -309,9 +309,16 @@ class Heron:
             for t in turns
         ]
 
-    def complete_command(self, text: str) -> bool:
-        """Whether `text` is already a whole command (the voice pipeline stops listening)."""
-        return self.dialogue.router.complete(normalize(text), ParseContext(self.clock()))
+    def request_state(self, text: str) -> str:
+        """How finished the words heard so far sound, for the voice pipeline's end-pointing:
+        "complete" (a whole command: stop listening), "unfinished" (it ends on a word like
+        "for" or "the": wait longer) or "open" (either)."""
+        utterance = normalize(text)
+        if utterance.tokens and utterance.tokens[-1] in HANGING_WORDS:
+            return "unfinished"
+        if self.dialogue.router.complete(utterance, ParseContext(self.clock())):
+            return "complete"
+        return "open"
 
     # --- voice ------------------------------------------------------------------------
 

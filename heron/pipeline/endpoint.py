@@ -46,10 +46,15 @@ class Endpointer:
     complete: bool = False
     """Set when the words up to the current pause form a complete command."""
 
+    unfinished: bool = False
+    """Set when the words up to the current pause end mid-sentence ("set a timer for")."""
+
     @property
     def silence_needed_s(self) -> float:
         if self.complete:
             return self.complete_silence_s
+        if self.unfinished:
+            return self.max_silence_s
         longest = max(self.pauses_s, default=0.0)
         return min(self.max_silence_s, max(self.min_silence_s, self.pause_factor * longest))
 
@@ -83,9 +88,8 @@ class Endpointer:
                     self.pauses_s.append(self._run * self.frame_s)
                 self._in_speech = True
                 self._run = 0
-                if self.complete:
-                    # More words came: whatever was complete may not be any more.
-                    self.complete = False
+                # More words came: what was complete (or unfinished) may not be any more.
+                self.complete = self.unfinished = False
                 return Mark.RESUME
             return None
         if self._in_speech:
@@ -98,6 +102,10 @@ class Endpointer:
         if self._run == max(1, round(self.pause_s / self.frame_s)):
             return Mark.PAUSE
         return None
+
+    def mark_unfinished(self) -> None:
+        """The words so far stop mid-sentence: give the speaker the longest pause."""
+        self.unfinished = True
 
     def mark_complete(self) -> Mark | None:
         """The words so far form a complete command: END now if the pause is long enough."""

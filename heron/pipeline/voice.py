@@ -148,6 +148,7 @@ class Turn:
         self.rate = rate
         self.conversation_id = conversation_id
         self.hints = hints
+        self.language = pipeline.heron.settings.stt_language
         self.timings = Timings()
 
     async def from_recording(self, samples: Samples) -> AsyncIterator[VoiceEvent]:
@@ -155,7 +156,7 @@ class Turn:
         try:
             heard = await asyncio.to_thread(self.pipeline.speech.has_speech, samples)
             transcript = (
-                await self.pipeline.transcribe(samples, hints=self.hints)
+                await self.pipeline.transcribe(samples, language=self.language, hints=self.hints)
                 if heard
                 else Transcript("", "en", (), len(samples) / RATE)
             )
@@ -242,6 +243,7 @@ class Listening:
         self._partial_at = 0
         self._guess: asyncio.Task[Transcript] | None = None
         self._guess_end = 0
+        self._judged: asyncio.Task[Transcript] | None = None
         self.ended: str | None = None
         """Why listening ended: silence, complete, max-length, no-speech or button."""
 
@@ -295,7 +297,7 @@ class Listening:
     async def _decode(self, until: int) -> Transcript:
         # A little silence after the words helps Whisper end the sentence cleanly.
         return await self.turn.pipeline.transcribe(
-            self.samples[: until + RATE // 5], hints=self.turn.hints
+            self.samples[: until + RATE // 5], language=self.turn.language, hints=self.turn.hints
         )
 
     def _maybe_partial(self) -> list[VoiceEvent]:
@@ -329,9 +331,13 @@ class Listening:
             return []  # the user went on speaking; a new pause will bring a new guess
         if guess.cancelled() or guess.exception() is not None:
             return []
-        text = guess.result().text
-        complete = self.turn.pipeline.heron.complete_command(text)
-        if complete and not self.endpointer.complete and self.endpointer.mark_complete():
+        if self._judged is guess:
+            return []
+        self._judged = guess
+        state = self.turn.pipeline.heron.request_state(guess.result().text)
+        if state == "unfinished":
+            self.endpointer.mark_unfinished()
+        elif state == "complete" and self.endpointer.mark_complete():
             self.ended = "complete"
         return []
 

@@ -73,6 +73,7 @@ class SpeechEngines:
                 lambda: WhisperEngine(
                     assets.whisper_base_dir(self.settings.models_dir),
                     threads=self.settings.stt_threads,
+                    window_s=self.settings.stt_window_s,
                 ),
             )
         if name == "sphinx":

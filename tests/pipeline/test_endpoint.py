@@ -69,3 +69,11 @@ def test_noise_clicks_do_not_start_an_utterance() -> None:
     marks = feed(endpointer, [(False, 0.5), (True, 0.05), (False, 1.0)])
     assert marks == []
     assert not endpointer.started
+
+
+def test_words_that_stop_mid_sentence_get_the_longest_pause() -> None:
+    endpointer = Endpointer(FRAME_S)
+    feed(endpointer, [(True, 1.2), (False, 0.1)])
+    endpointer.mark_unfinished()  # "set a timer for"
+    assert ended_at(feed(endpointer, [(False, 0.8)])) is None
+    assert ended_at(feed(endpointer, [(False, 0.5)])) is not None
