@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -208,22 +209,35 @@ class Turn:
         )
 
     async def say(self, text: str) -> AsyncIterator[VoiceEvent]:
+        started = False
         try:
-            rate, chunks = await self.pipeline.speak(text, voice=self.voice, rate=self.rate)
-            started = False
-            async for chunk in chunks:
-                if not started:
-                    started = True
-                    yield VoiceEvent(ev.AUDIO_START, {"rate": rate, "width": 2, "channels": 1})
-                for start in range(0, len(chunk), AUDIO_BLOCK):
-                    if self.timings.first_audio is None:
-                        self.timings.first_audio = _now()
-                    block = chunk[start : start + AUDIO_BLOCK]
-                    yield VoiceEvent(ev.AUDIO, audio=block.astype("<i2").tobytes())
+            for part in first_clause(text):
+                rate, chunks = await self.pipeline.speak(part, voice=self.voice, rate=self.rate)
+                async for chunk in chunks:
+                    if not started:
+                        started = True
+                        yield VoiceEvent(ev.AUDIO_START, {"rate": rate, "width": 2, "channels": 1})
+                    for start in range(0, len(chunk), AUDIO_BLOCK):
+                        if self.timings.first_audio is None:
+                            self.timings.first_audio = _now()
+                        block = chunk[start : start + AUDIO_BLOCK]
+                        yield VoiceEvent(ev.AUDIO, audio=block.astype("<i2").tobytes())
             if started:
                 yield VoiceEvent(ev.AUDIO_STOP)
         except HeronError as error:
             yield VoiceEvent.error("tts", error.status, error.detail)
+
+
+def first_clause(text: str) -> list[str]:
+    """The reply in the parts it is synthesized in: a long first sentence's opening clause
+    on its own (speech starts sooner; the voice pauses at a comma anyway), then the rest,
+    which the engine takes sentence by sentence."""
+    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    for comma in re.finditer(r",\s", first):
+        head, rest = text[: comma.start() + 1], text[comma.end() :]
+        if len(head.split()) >= 2 and len(rest.split()) >= 2:
+            return [head, rest]
+    return [text]
 
 
 class Listening:

@@ -236,3 +236,16 @@ async def test_a_device_may_send_any_rate(
     await device.wait_for(ev.DONE)
     assert "Rome" in device.of(ev.REPLY)[0].data["text"]
     await session.close()
+
+
+def test_a_long_first_sentence_starts_speaking_at_its_first_clause() -> None:
+    from heron.pipeline.voice import first_clause
+
+    assert first_clause("OK, timer for 5 minutes, starting now.") == [
+        "OK, timer for 5 minutes,",
+        "starting now.",
+    ]
+    assert first_clause("The capital of Australia is Canberra.") == [
+        "The capital of Australia is Canberra."
+    ]
+    assert first_clause("Done. Then, later, more.") == ["Done. Then, later, more."]
