@@ -42,6 +42,8 @@ lint: install
 bench: install
 	$(BIN)/python bench/assistant_latency.py
 	$(BIN)/python bench/kgqa.py
+	cd bench && ../$(BIN)/python voice.py
+	cd bench && ../$(BIN)/python wake.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -9,6 +9,7 @@ import importlib.metadata
 import socket
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -206,11 +207,38 @@ def check_knowledge(settings: Settings) -> Check:
     )
 
 
+def check_speech(settings: Settings) -> list[Check]:
+    """Each default speech engine loads (the first run also joins the Whisper model)."""
+    from heron.speech import SpeechEngines
+
+    speech = SpeechEngines(settings)
+    checks: list[Check] = []
+    loads: list[tuple[str, Callable[[], str]]] = [
+        ("speech-to-text", lambda: speech.stt().name),
+        ("text-to-speech", lambda: speech.tts().name),
+        ("espeak-ng", lambda: f"{len(speech.tts('espeak').voices())} languages"),
+        ("voice activity", lambda: settings.vad_engine if speech.vad() else ""),
+        ("wake word", lambda: f"{settings.wake_word} ({speech.wake().name})"),
+    ]
+    for name, load in loads:
+        started = time.perf_counter()
+        try:
+            detail = load()
+        except HeronError as error:
+            checks.append(Check(name, "fail", error.detail, "Run make install (as root for apt)."))
+            continue
+        checks.append(
+            Check(name, "ok", f"{detail} (loaded in {time.perf_counter() - started:.1f} s)")
+        )
+    return checks
+
+
 async def run_checks(settings: Settings) -> list[Check]:
     checks = check_python()
     checks.append(check_data_dir(settings))
     checks.append(check_timezone(settings))
     checks.append(check_knowledge(settings))
+    checks.extend(check_speech(settings))
     checks.extend(await check_engine(settings))
     checks.append(check_port(settings))
     return checks

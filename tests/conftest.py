@@ -17,6 +17,7 @@ from heron import Heron, Settings
 from heron.audio import RATE, Samples, resample
 from heron.knowledge.graph import WorldGraph
 from heron.speech import SpeechEngines
+from heron.speech.tts_piper import PiperEngine
 from heron.store.models import User
 
 POSTGRES_URL = os.environ.get("HERON_TEST_POSTGRES_URL")
@@ -64,13 +65,15 @@ def speech() -> SpeechEngines:
 
 
 @pytest.fixture(scope="session")
-def spoken(speech: SpeechEngines) -> Callable[..., Samples]:
-    """Speech made from text with the packaged Piper voice, at 16 kHz: the tests' recordings."""
+def spoken() -> Callable[..., Samples]:
+    """Speech made from text with the packaged Piper voice, at 16 kHz: the tests' recordings
+    (without Piper's sampling noise, so a text is the same recording on every run)."""
+    piper = PiperEngine(varied=False)
     made: dict[tuple[str, float], Samples] = {}
 
     def say(text: str, speed: float = 1.0, pad_s: float = 0.0) -> Samples:
         if (text, speed) not in made:
-            speech_out = speech.tts("piper").synthesize(text, speed=speed)
+            speech_out = piper.synthesize(text, speed=speed)
             made[text, speed] = resample(np.concatenate(list(speech_out.chunks)), speech_out.rate)
         pad = np.zeros(int(pad_s * RATE), np.int16)
         return np.concatenate([pad, made[text, speed], pad])

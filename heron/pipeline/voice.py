@@ -419,6 +419,7 @@ class VoiceSession:
         self._wake: WakeWord | None = None
         self._listening: Listening | None = None
         self._answering: asyncio.Task[None] | None = None
+        self._announcing: asyncio.Task[None] | None = None
         self._followup_until = 0.0
         self._speech_vad: VoiceActivity | None = None
         self._speech_run = 0
@@ -454,19 +455,28 @@ class VoiceSession:
     async def wake(self, wake_word: str, score: float, level: float | None = None) -> None:
         """The wake word was said (heard here or on the device)."""
         signal = level if level is not None else level_dbfs(self._recent)
-        if self.mode == "answering":
+        if self.mode == "answering" or self._announcing is not None:
             await self._barge_in("wake")
             return
-        if self.mode == "listening":
-            return
+        if self.mode == "listening" and not self._followup_until:
+            return  # already hearing a request
         won = await self.pipeline.arbiter.claim(
             self.user.id, self.options.room, self.options.device, signal + score
         )
         if not won:
             await self.emit(VoiceEvent(ev.STAND_DOWN, {"reason": "another device answers"}))
             return
+        # Said while the device still plays the reply (the follow-up window is open): a
+        # new request, with the full time to start speaking.
+        self._drop_listening()
         await self.emit(VoiceEvent(ev.WAKE, {"wake_word": wake_word, "score": round(score, 3)}))
         await self.listen("wake")
+
+    def _drop_listening(self) -> None:
+        if self._listening is not None:
+            self._listening.cancel()
+        self._listening = None
+        self._followup_until = 0.0
 
     async def listen(self, start: str, *, no_speech_s: float = NO_SPEECH_S) -> None:
         turn = Turn(
@@ -563,14 +573,19 @@ class VoiceSession:
                     await self._barge_in("speech")
                     return
 
+    async def _hush(self) -> None:
+        """Stops the reply and any announcement being spoken."""
+        for task in (self._answering, self._announcing):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._answering = self._announcing = None
+
     async def _barge_in(self, by: str) -> None:
         """Speech or the wake word during a reply: stop talking and listen."""
-        task = self._answering
-        self._answering = None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._hush()
+        self._drop_listening()
         self._speech_run = 0
         if self._speech_vad is not None:
             self._speech_vad.reset()
@@ -580,23 +595,16 @@ class VoiceSession:
 
     async def button(self) -> None:
         """Push-to-talk: listen now (stops a reply in progress)."""
-        if self.mode == "answering":
+        if self.mode == "answering" or self._announcing is not None:
             await self._barge_in("button")
-        elif self.mode != "listening":
+        elif self.mode != "listening" or self._followup_until:
+            self._drop_listening()
             await self.listen("button")
 
     async def stop(self) -> None:
         """Stop whatever is going on and wait for the wake word."""
-        task = self._answering
-        self._answering = None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if self._listening is not None:
-            self._listening.cancel()
-        self._listening = None
-        self._followup_until = 0.0
+        await self._hush()
+        self._drop_listening()
         self.mode = "idle"
         if self._wake is not None:
             self._wake.reset()
@@ -605,16 +613,29 @@ class VoiceSession:
         """A pushed event (a timer finished): sent as it is, then its line spoken."""
         await self.emit(VoiceEvent(ev.PUSHED, {"event": pushed}))
         text = pushed.get("text")
-        if isinstance(text, str) and text:
-            turn = Turn(
-                self.pipeline,
-                self.user,
-                voice=self.options.voice,
-                rate=self.options.output_rate,
-                conversation_id=None,
-            )
-            async for event in turn.say(text):
-                await self.emit(event)
+        if not isinstance(text, str) or not text:
+            return
+        while self._answering is not None:  # a reply being spoken: the line comes after it
+            await asyncio.wait({self._answering})
+        task = asyncio.create_task(self._say_line(text))
+        self._announcing = task
+        try:
+            await asyncio.wait({task})  # a barge-in cancels the line, not the announcer
+        finally:
+            task.cancel()
+            if self._announcing is task:
+                self._announcing = None
+
+    async def _say_line(self, text: str) -> None:
+        turn = Turn(
+            self.pipeline,
+            self.user,
+            voice=self.options.voice,
+            rate=self.options.output_rate,
+            conversation_id=None,
+        )
+        async for event in turn.say(text):
+            await self.emit(event)
 
     async def close(self) -> None:
         """The device went away: nothing of this session is left running."""

@@ -98,7 +98,7 @@ async def voice(websocket: WebSocket) -> None:
         return
     session = VoiceSession(heron.voice, user, options, emit)
     subscription = heron.hub.subscribe(user.id, hello.device)
-    announcer = asyncio.create_task(_announce(session, subscription, backlog))
+    announcer: asyncio.Task[None] | None = None
     try:
         await session.start()
         await emit(
@@ -113,6 +113,8 @@ async def voice(websocket: WebSocket) -> None:
                 },
             )
         )
+        # After `ready`: events that waited for this device come first, then live ones.
+        announcer = asyncio.create_task(_announce(session, subscription, backlog))
         await _receive(websocket, session, emit)
     except (WebSocketDisconnect, RuntimeError):
         pass
@@ -120,9 +122,10 @@ async def voice(websocket: WebSocket) -> None:
         with contextlib.suppress(WebSocketDisconnect, RuntimeError):
             await emit(VoiceEvent.error("session", error.status, error.detail))
     finally:
-        announcer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await announcer
+        if announcer is not None:
+            announcer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await announcer
         heron.hub.unsubscribe(subscription)
         # A device that went away mid-request leaves nothing running behind it.
         await session.close()

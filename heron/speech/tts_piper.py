@@ -20,7 +20,11 @@ DEFAULT_VOICE = "en_US-joe-medium"
 class PiperEngine:
     name = "piper"
 
-    def __init__(self, model: Path | None = None, config: Path | None = None) -> None:
+    def __init__(
+        self, model: Path | None = None, config: Path | None = None, *, varied: bool = True
+    ) -> None:
+        """`varied` False: no sampling noise, so a text always gives the same audio (tests,
+        benchmarks); True: Piper's natural variation."""
         try:
             from piper import PiperVoice
         except ImportError as error:  # pragma: no cover - a dependency of heron
@@ -32,6 +36,7 @@ class PiperEngine:
         self.rate: int = self._voice.config.sample_rate
         self._language = self._voice.config.espeak_voice or "en"
         self._lock = threading.Lock()
+        self._varied = varied
 
     def voices(self) -> list[Voice]:
         return [Voice(self._name, self._language, self.rate, self.name)]
@@ -47,6 +52,8 @@ class PiperEngine:
         from piper import SynthesisConfig
 
         config = SynthesisConfig(length_scale=self._voice.config.length_scale / speed)
+        if not self._varied:
+            config.noise_scale = config.noise_w_scale = 0.0
         sentences = iter(self._voice.synthesize(text, syn_config=config))
         while True:
             # espeak-ng (phonemes) is not thread-safe: callers take turns a sentence at a time,
