@@ -95,15 +95,15 @@ async def test_a_follow_up_needs_no_wake_word_and_then_the_window_closes(
     engine: Heron, user: User, spoken: Callable[..., Samples]
 ) -> None:
     session, device = await started(engine, user, start="button", followup_s=1.0)
-    await stream(session, np.concatenate([spoken("What is the capital of France?"), silence(1.2)]))
+    await stream(session, np.concatenate([spoken("What is the capital of Japan?"), silence(1.2)]))
     first = await device.wait_for(ev.DONE)
-    assert "Paris" in device.of(ev.REPLY)[0].data["text"]
+    assert "Tokyo" in device.of(ev.REPLY)[0].data["text"]
     # The device plays the reply; then, without the wake word, the user asks on.
     await stream(
-        session, np.concatenate([silence(0.5), spoken("And what about Spain?"), silence(1.2)])
+        session, np.concatenate([silence(0.5), spoken("And what about Italy?"), silence(1.2)])
     )
     second = await device.wait_for(ev.DONE, count=2)
-    assert "Madrid" in device.of(ev.REPLY)[1].data["text"]
+    assert "Rome" in device.of(ev.REPLY)[1].data["text"]
     assert second.data["conversation_id"] == first.data["conversation_id"]
     # Nobody speaks: the follow-up window closes and the session waits for the wake word.
     await stream(session, silence(10.0))
