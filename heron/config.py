@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     wake_engine: str = "micro"
     """Wake word: micro (microWakeWord) or open (openWakeWord)."""
     wake_word: str = "okay_nabu"
+    warm_speech: bool = True
+    """Load the speech models when the server starts (False: on first use, e.g. for tests
+    that never speak)."""
     max_audio_seconds: float = 60.0
     """Longer uploads or utterances get 413."""
     max_audio_bytes: int = 25_000_000

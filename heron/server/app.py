@@ -24,7 +24,8 @@ def create_app(settings: Settings | None = None, *, engine: Heron | None = None)
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await the_engine.start()
-        await the_engine.warm_speech()
+        if the_engine.settings.warm_speech:
+            await the_engine.warm_speech()
         the_engine.check_collisions()
         scheduler = asyncio.create_task(the_engine.run_scheduler(), name="heron-scheduler")
         app.state.heron = the_engine

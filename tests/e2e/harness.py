@@ -44,6 +44,8 @@ def heron_env(data_dir: Path, **settings: str) -> dict[str, str]:
         HERON_HOST="127.0.0.1",
         HERON_PORT=str(free_port()),
         HERON_SIMILARITY_ENGINE="tfidf",
+        # Most of these servers never hear speech; those that do load it on first use.
+        HERON_WARM_SPEECH="false",
     )
     if os.environ.get("HERON_TEST_KNOWLEDGE_DIR"):  # the suite's one world graph (conftest)
         env["HERON_KNOWLEDGE_DIR"] = os.environ["HERON_TEST_KNOWLEDGE_DIR"]
