@@ -245,7 +245,14 @@ async def heron_websocket(url: str, samples: Samples, end: int) -> dict:
         spoke = await paced(chunked(samples), ws.send, end)
         async with asyncio.timeout(60):
             await receiver
-    return {"total": found["first_audio"] - spoke, "endpoint": found["endpoint"] - spoke}
+    timings = found["timings"]
+    return {
+        "total": found["first_audio"] - spoke,
+        "endpoint": found["endpoint"] - spoke,
+        "stt": timings.get("stt_ms", 0) / 1000,
+        "answer": timings.get("assistant_ms", 0) / 1000,
+        "tts_first_audio": timings.get("tts_first_audio_ms", 0) / 1000,
+    }
 
 
 async def wyoming_turn(
