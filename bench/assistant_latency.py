@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
-from report import p50_p95, write_section
+from report import p50_p95, serve, write_section
 from rich.progress import Progress
 
 from heron import Heron, Settings
@@ -53,12 +49,6 @@ def summary(values: list[float]) -> str:
     return p50_p95(values, 2).replace(" / ", " | ")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def in_process(data_dir: Path, rounds: int, progress: Progress) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {"template": [], "similarity": [], "fallback": []}
     async with Heron(Settings(data_dir=data_dir, timezone="Europe/Paris")) as engine:
@@ -81,18 +71,7 @@ async def in_process(data_dir: Path, rounds: int, progress: Progress) -> dict[st
 
 
 def over_http(data_dir: Path, rounds: int, progress: Progress) -> dict[str, list[float]]:
-    port = free_port()
-    env = {**os.environ, "HERON_DATA_DIR": str(data_dir), "HERON_TIMEZONE": "Europe/Paris"}
-    heron = Path(sys.executable).parent / "heron"
-    added = subprocess.run(
-        [str(heron), "users", "add", "bench-http"], env=env, capture_output=True, text=True,
-        check=True,
-    )  # fmt: skip
-    key = added.stdout.strip().splitlines()[-1]
-    server = subprocess.Popen(
-        [str(heron), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    server, port, key = serve(data_dir, "bench-http", timezone="Europe/Paris")
     times: dict[str, list[float]] = {"template": [], "similarity": [], "fallback": []}
     try:
         base = f"http://127.0.0.1:{port}"

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import platform
 import re
+import socket
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,3 +56,26 @@ def write_section(title: str, body: str, *, command: str) -> None:
         text = text.rstrip("\n") + "\n\n" + section
     DOC.parent.mkdir(parents=True, exist_ok=True)
     DOC.write_text(text.rstrip("\n") + "\n")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve(data_dir: Path, user: str, **settings: str) -> tuple[subprocess.Popen[bytes], int, str]:
+    """`heron serve` on `data_dir` and a free port, with a new user: (process, port, key)."""
+    port = free_port()
+    env = {**os.environ, "HERON_DATA_DIR": str(data_dir)}
+    env.update({f"HERON_{name.upper()}": value for name, value in settings.items()})
+    heron = Path(sys.executable).parent / "heron"
+    added = subprocess.run(
+        [str(heron), "users", "add", user], env=env, capture_output=True, text=True, check=True
+    )
+    key = added.stdout.strip().splitlines()[-1]
+    server = subprocess.Popen(
+        [str(heron), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    return server, port, key

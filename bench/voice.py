@@ -13,9 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import subprocess
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -26,7 +24,7 @@ from typing import Any
 import numpy as np
 import voiceset
 import wyoming_baseline as wy
-from report import p50_p95, percentile, write_section
+from report import p50_p95, percentile, serve, write_section
 from rich.progress import Progress
 from websockets.asyncio.client import connect
 
@@ -282,19 +280,7 @@ async def wyoming_turn(
 
 
 def start_server(data_dir: Path, knowledge: Path) -> tuple[subprocess.Popen[bytes], str, str]:
-    port = wy.free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HERON_")}
-    env.update(HERON_DATA_DIR=str(data_dir), HERON_KNOWLEDGE_DIR=str(knowledge))
-    heron = Path(sys.executable).parent / "heron"
-    added = subprocess.run(
-        [str(heron), "users", "add", "bench-ws"], env=env, capture_output=True, text=True,
-        check=True,
-    )  # fmt: skip
-    key = added.stdout.strip().splitlines()[-1]
-    server = subprocess.Popen(
-        [str(heron), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    server, port, key = serve(data_dir, "bench-ws", knowledge_dir=str(knowledge))
     return server, f"ws://127.0.0.1:{port}/v1/voice?token={key}", f"http://127.0.0.1:{port}"
 
 

@@ -422,6 +422,7 @@ class VoiceSession:
         self._announcing: asyncio.Task[None] | None = None
         self._followup_until = 0.0
         self._speech_vad: VoiceActivity | None = None
+        self._vad: VoiceActivity | None = None
         self._speech_run = 0
         self._recent = np.zeros(0, np.int16)
 
@@ -487,7 +488,11 @@ class VoiceSession:
             conversation_id=self.conversation_id,
             hints=self.hints,
         )
-        self._listening = Listening(turn, self.pipeline.speech.vad(), no_speech_s)
+        # One detector per device, reset for each request: its model is loaded once.
+        if self._vad is None:
+            self._vad = self.pipeline.speech.vad()
+        self._vad.reset()
+        self._listening = Listening(turn, self._vad, no_speech_s)
         self.mode = "listening"
         await self.emit(VoiceEvent(ev.RUN_START, {"start": start}))
         await self.emit(VoiceEvent(ev.LISTENING, {"device": self.options.device}))
