@@ -92,6 +92,13 @@ class Settings(BaseSettings):
     warm_speech: bool = True
     """Load the speech models when the server starts (False: on first use, e.g. for tests
     that never speak)."""
+    warm_language: bool = True
+    """Load the language identification and English analysis (spaCy) models when Heron starts
+    (False: on first use)."""
+    max_language_chars: int = 100_000
+    """Longer texts sent to the language service (/v1/language) get 413."""
+    max_language_texts: int = 100
+    """More texts in one language detection request get 413."""
     max_audio_seconds: float = 60.0
     """Longer uploads or utterances get 413."""
     max_audio_bytes: int = 25_000_000

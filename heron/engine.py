@@ -20,14 +20,16 @@ from heron.assistant.skills import memory as memory_skill
 from heron.assistant.skills import reminders as reminder_skill
 from heron.assistant.skills import timers as timer_skill
 from heron.config import Settings
-from heron.errors import BadInput, Conflict, EngineUnavailable, HeronError, Unauthorized
+from heron.errors import BadInput, Conflict, EngineUnavailable, HeronError, TooLarge, Unauthorized
 from heron.events import EventHub
 from heron.knowledge import linking, personal
 from heron.knowledge.graph import Progress, WorldGraph
 from heron.knowledge.linking import KINDS, EntityIndex
 from heron.knowledge.qa import Answerer
 from heron.knowledge.sparql import SparqlRunner
+from heron.language.analysis import Analysis, EnglishAnalyzer, Entities
 from heron.language.intents import HANGING_WORDS, Collision, IntentRouter
+from heron.language.langid import Detection, LanguageIdentifier, default_identifier
 from heron.language.normalize import fold, normalize
 from heron.language.similarity import DEFAULT_THRESHOLDS
 from heron.language.similarity import factory as similarity_factory
@@ -80,6 +82,9 @@ class Heron:
         self.speech = speech or SpeechEngines(self.settings)
         """Pass `speech` to share loaded models between engines (tests, benchmarks)."""
         self._voice: VoicePipeline | None = None
+        # Language service: one model each per process, shared by every engine.
+        self.language_identifier: LanguageIdentifier = default_identifier()
+        self.english = EnglishAnalyzer(self.language_identifier)
 
     # --- life cycle -------------------------------------------------------------------
 
@@ -107,6 +112,8 @@ class Heron:
             # Load the data the slot parsers need now, not during someone's first request.
             await asyncio.to_thread(_warm)
             await self.world_graph()
+            if self.settings.warm_language:
+                await self.warm_language()
 
     def _router(self, engine: str) -> IntentRouter:
         threshold = self.settings.similarity_threshold or DEFAULT_THRESHOLDS[engine]
@@ -339,6 +346,45 @@ class Heron:
             lists = [f"{found.name} list" for found in await data.lists.all()]
             people = [f.value for f in await data.facts.all() if f.relation == "name"]
         return tuple(dict.fromkeys([*lists, *people]))
+
+    # --- language service: language detection, named entities, analysis ---------------
+
+    async def warm_language(self) -> None:
+        """Loads the language identification and English analysis models now."""
+        await asyncio.to_thread(self.language_identifier.detect, ["warming up"])
+        await asyncio.to_thread(self.english.load)
+
+    async def detect_language(self, texts: str | Sequence[str]) -> list[Detection]:
+        """The language of each text (one text, or a list of them), in order."""
+        if isinstance(texts, str):
+            named = [("text", texts)]
+        else:
+            named = [(f"texts[{i}]", text) for i, text in enumerate(texts)]
+            if not named:
+                raise BadInput("texts is empty: send at least one text")
+            limit = self.settings.max_language_texts
+            if len(named) > limit:
+                raise TooLarge(f"{len(named)} texts are more than the {limit} allowed at once")
+        for name, text in named:
+            self._check_language_text(text, name)
+        return await asyncio.to_thread(self.language_identifier.detect, [t for _, t in named])
+
+    async def named_entities(self, text: str, *, language: str | None = None) -> Entities:
+        """People, places, organisations, dates, amounts… in an English text."""
+        self._check_language_text(text, "text")
+        return await asyncio.to_thread(self.english.entities, text, language)
+
+    async def analyze(self, text: str, *, language: str | None = None) -> Analysis:
+        """Sentences, tokens (lemma, part of speech) and entities of an English text."""
+        self._check_language_text(text, "text")
+        return await asyncio.to_thread(self.english.analyze, text, language)
+
+    def _check_language_text(self, text: str, name: str) -> None:
+        limit = self.settings.max_language_chars
+        if len(text) > limit:
+            raise TooLarge(f"{name} has {len(text):,} characters; the limit is {limit:,}")
+        if not text.strip():
+            raise BadInput(f"{name} is empty: there is no text to read")
 
     # --- state, for the API and CLI ---------------------------------------------------
 

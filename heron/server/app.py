@@ -12,7 +12,7 @@ from fastapi import FastAPI
 import heron
 from heron.config import Settings
 from heron.engine import Heron
-from heron.server import assistant, knowledge, problems, speech, state, voice
+from heron.server import assistant, knowledge, language, problems, speech, state, voice
 
 log = logging.getLogger(__name__)
 
@@ -62,4 +62,5 @@ def create_app(settings: Settings | None = None, *, engine: Heron | None = None)
     app.include_router(knowledge.router)
     app.include_router(speech.router)
     app.include_router(voice.router)
+    app.include_router(language.router)
     return app
