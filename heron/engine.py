@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from heron.assistant.dialogue import Answer, Dialogue
+from heron.assistant.custom import Binding, call_webhook, render
+from heron.assistant.dialogue import Answer, CustomReply, Dialogue
 from heron.assistant.scheduler import Scheduler, event_json
 from heron.assistant.skill import Skill, builtin_skills
 from heron.assistant.skills import lists as list_skill
@@ -20,7 +21,15 @@ from heron.assistant.skills import memory as memory_skill
 from heron.assistant.skills import reminders as reminder_skill
 from heron.assistant.skills import timers as timer_skill
 from heron.config import Settings
-from heron.errors import BadInput, Conflict, EngineUnavailable, HeronError, TooLarge, Unauthorized
+from heron.errors import (
+    BadInput,
+    Conflict,
+    EngineUnavailable,
+    HeronError,
+    NotFound,
+    TooLarge,
+    Unauthorized,
+)
 from heron.events import EventHub
 from heron.knowledge import linking, personal
 from heron.knowledge.graph import Progress, WorldGraph
@@ -28,16 +37,22 @@ from heron.knowledge.linking import KINDS, EntityIndex
 from heron.knowledge.qa import Answerer
 from heron.knowledge.sparql import SparqlRunner
 from heron.language.analysis import Analysis, EnglishAnalyzer, Entities
+from heron.language.apps import ModelCache, check_app_name, describe
+from heron.language.embeddings import SentenceEncoder, load_encoder
 from heron.language.intents import HANGING_WORDS, Collision, IntentRouter
 from heron.language.langid import Detection, LanguageIdentifier, default_identifier
+from heron.language.nlu import Evaluation, NluModel, Prediction
+from heron.language.nlu import Progress as NluProgress
 from heron.language.normalize import fold, normalize
 from heron.language.similarity import DEFAULT_THRESHOLDS
 from heron.language.similarity import factory as similarity_factory
 from heron.language.slots import CityIndex, ParseContext, unit_registry
+from heron.language.training import TrainingSet, check_text
 from heron.pipeline.voice import VoicePipeline
 from heron.speech import SpeechEngines
 from heron.store import Store
-from heron.store.models import User
+from heron.store.models import LanguageApp, User
+from heron.store.repositories import UserData
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +100,9 @@ class Heron:
         # Language service: one model each per process, shared by every engine.
         self.language_identifier: LanguageIdentifier = default_identifier()
         self.english = EnglishAnalyzer(self.language_identifier)
+        self._app_models = ModelCache()
+        self._training_slot = asyncio.Semaphore(1)
+        self._trainings: set[asyncio.Task[None]] = set()
 
     # --- life cycle -------------------------------------------------------------------
 
@@ -104,7 +122,12 @@ class Heron:
             changed=self._changed,
             conversation_timeout_s=self.settings.conversation_timeout_s,
             services=self,
+            custom=self.custom_reply,
         )
+        async with self._store.admin() as admin:
+            interrupted = await admin.fail_interrupted_trainings()
+        if interrupted:
+            log.warning("language app trainings interrupted by a restart count=%d", interrupted)
         self._scheduler = Scheduler(
             self._store, self.hub, self.clock, self.settings.scheduler_max_sleep_s
         )
@@ -387,6 +410,170 @@ class Heron:
             raise BadInput(f"{name} is empty: there is no text to read")
 
     # --- state, for the API and CLI ---------------------------------------------------
+
+    # --- language apps: trainable intents and entities, and custom skills --------------
+
+    def _encoder(self) -> SentenceEncoder | None:
+        """The sentence-embedding model, or None (n-grams only) when it is not installed."""
+        try:
+            return load_encoder(self.settings.models_dir)
+        except EngineUnavailable as error:
+            log.warning("language apps train without sentence embeddings: %s", error.detail)
+            return None
+
+    async def train_app(
+        self,
+        user: User,
+        name: str,
+        data: Any,
+        *,
+        wait: bool = False,
+        progress: NluProgress | None = None,
+    ) -> dict[str, Any]:
+        """Checks the examples (BadInput naming the first bad one) and trains in the background;
+        with `wait`, returns once training has ended."""
+        check_app_name(name)
+        training = TrainingSet.from_json(data)
+        async with self.store.user(user.id) as store:
+            app = await store.language_apps.start_training(name, training.to_json())
+            version, described = app.version, describe(app)
+        task = asyncio.create_task(self._train_app(user.id, name, version, training, progress))
+        self._trainings.add(task)
+        task.add_done_callback(self._trainings.discard)
+        if wait:
+            await task
+            return await self.app(user, name)
+        return described
+
+    async def _train_app(
+        self,
+        user_id: int,
+        name: str,
+        version: int,
+        training: TrainingSet,
+        progress: NluProgress | None,
+    ) -> None:
+        async with self._training_slot:  # one at a time: training takes both cores
+            try:
+                encoder = await asyncio.to_thread(self._encoder)
+                model, report = await asyncio.to_thread(
+                    NluModel.train, training, encoder, progress or _log_progress
+                )
+                blob = await asyncio.to_thread(model.dumps)
+                async with self.store.user(user_id) as store:
+                    await store.language_apps.finish_training(name, version, blob, report.to_json())
+                self._app_models.put(user_id, name, version, model)
+                log.info(
+                    "language app trained user=%s app=%s seconds=%.1f",
+                    user_id,
+                    name,
+                    report.seconds,
+                )
+            except Exception as error:
+                detail = error.detail if isinstance(error, HeronError) else "internal error"
+                if not isinstance(error, HeronError):
+                    log.exception("language app training failed user=%s app=%s", user_id, name)
+                async with self.store.user(user_id) as store:
+                    await store.language_apps.fail_training(
+                        name, version, f"training failed: {detail}"
+                    )
+
+    async def apps(self, user: User) -> list[dict[str, Any]]:
+        async with self.store.user(user.id) as store:
+            return [describe(app) for app in await store.language_apps.all()]
+
+    async def app(self, user: User, name: str) -> dict[str, Any]:
+        async with self.store.user(user.id) as store:
+            return describe(await store.language_apps.get(name))
+
+    async def delete_app(self, user: User, name: str) -> None:
+        async with self.store.user(user.id) as store:
+            await store.language_apps.delete(name)
+        self._app_models.drop(user.id, name)
+
+    async def _app_model(self, store: UserData, app: LanguageApp) -> NluModel:
+        if app.trained_at is None:
+            state = "is still training" if app.status == "training" else "has no trained model"
+            raise Conflict(
+                f"language app {app.name!r} {state}" + (f" ({app.error})" if app.error else "")
+            )
+        model = self._app_models.get(store.user_id, app.name, app.version)
+        if model is None:
+            blob = await store.language_apps.model(app)
+            if blob is None:
+                raise Conflict(f"language app {app.name!r} has no trained model")
+            encoder = await asyncio.to_thread(self._encoder)
+            model = await asyncio.to_thread(NluModel.loads, blob, encoder)
+            self._app_models.put(store.user_id, app.name, app.version, model)
+        return model
+
+    async def predict(self, user: User, name: str, texts: Sequence[str]) -> list[Prediction]:
+        """The app's intent and entities for each text. While the app retrains, its previous
+        model answers."""
+        if len(texts) > self.settings.max_language_texts:
+            raise TooLarge(
+                f"{len(texts)} texts is more than the limit of {self.settings.max_language_texts}"
+            )
+        for index, text in enumerate(texts):
+            check_text(text, f"texts[{index}]")
+        async with self.store.user(user.id) as store:
+            model = await self._app_model(store, await store.language_apps.get(name))
+            now = self.clock().astimezone(ZoneInfo(user.timezone))
+        return await asyncio.to_thread(model.predict, list(texts), now)
+
+    async def evaluate_app(self, user: User, name: str, data: Any) -> Evaluation:
+        """Accuracy, macro F1, entity F1 and the main confusions on labelled examples."""
+        test = TrainingSet.from_json(data, test=True)
+        async with self.store.user(user.id) as store:
+            model = await self._app_model(store, await store.language_apps.get(name))
+        return await asyncio.to_thread(model.evaluate, test)
+
+    async def bind_intent(
+        self,
+        user: User,
+        name: str,
+        intent: str,
+        *,
+        reply: str | None = None,
+        webhook: str | None = None,
+    ) -> dict[str, Any]:
+        """What the assistant does when it hears this app intent: a reply or a webhook."""
+        binding = Binding.check(reply, webhook)
+        async with self.store.user(user.id) as store:
+            app = await store.language_apps.get(name)
+            intents = (app.report or {}).get("intent_names", [])
+            if app.trained_at is not None and intent not in intents:
+                raise NotFound(f"language app {name!r} has no intent {intent!r}")
+            return describe(await store.language_apps.bind(name, intent, binding.to_json()))
+
+    async def unbind_intent(self, user: User, name: str, intent: str) -> dict[str, Any]:
+        async with self.store.user(user.id) as store:
+            return describe(await store.language_apps.bind(name, intent, None))
+
+    async def custom_reply(self, store: UserData, text: str, now: datetime) -> CustomReply | None:
+        """The user's bound app intent for this text, with its reply, if one is confident."""
+        best: tuple[float, LanguageApp, Prediction] | None = None
+        for app in await store.language_apps.bound():
+            try:
+                model = await self._app_model(store, app)
+            except HeronError:
+                continue
+            prediction = (await asyncio.to_thread(model.predict, [text], now))[0]
+            if prediction.intent in app.bindings and (
+                best is None or prediction.confidence > best[0]
+            ):
+                best = (prediction.confidence, app, prediction)
+        if best is None:
+            return None
+        _, app, prediction = best
+        assert prediction.intent is not None
+        binding = Binding.from_json(app.bindings[prediction.intent])
+        if binding.reply is not None:
+            reply = render(binding.reply, prediction)
+        else:
+            assert binding.webhook is not None
+            reply = await call_webhook(binding.webhook, {"app": app.name, **prediction.to_json()})
+        return CustomReply(app.name, prediction, reply)
 
     async def timers(self, user: User, *, include_done: bool = False) -> list[dict[str, Any]]:
         now = self.clock()

@@ -5,7 +5,7 @@ anew; then run the skill and record the turn — durably, before the reply is re
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,6 +15,7 @@ from heron.assistant.phrasing import sentence_case
 from heron.assistant.skill import Context, Request, Response, Skill
 from heron.errors import BadInput, NotFound
 from heron.language.intents import Intent, IntentRouter, Recognition
+from heron.language.nlu import Prediction
 from heron.language.normalize import Utterance, normalize
 from heron.language.slots import ParseContext, Span, slot_type
 from heron.store.models import Conversation, User
@@ -58,6 +59,19 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class CustomReply:
+    """A user's own trained intent answered by its bound reply or webhook."""
+
+    app: str
+    prediction: Prediction
+    reply: str
+
+
+CustomHook = Callable[[UserData, str, datetime], Awaitable[CustomReply | None]]
+"""Asked when no built-in template matched: the user's bound app intents, if one fits."""
+
+
+@dataclass(frozen=True)
 class _Decision:
     intent: Intent | None
     slots: dict[str, Any]
@@ -75,8 +89,10 @@ class Dialogue:
         changed: Callable[[], None],
         conversation_timeout_s: float,
         services: Any = None,
+        custom: CustomHook | None = None,
     ) -> None:
         self.services = services
+        self.custom = custom
         self.router = router
         self.skills = list(skills)
         self.owner = {intent.name: skill for skill in skills for intent in skill.intents}
@@ -112,7 +128,32 @@ class Dialogue:
         decision = self._decide(utterance, state, context)
         response: Response
         slots: dict[str, Any]
-        if decision is None:  # the user called off a pending question
+        custom = None
+        if (
+            self.custom is not None
+            and decision is not None
+            and decision.stage in ("similarity", "fallback")
+            and utterance.tokens
+        ):
+            # The user's own trained intents come after exact templates, before guesses.
+            custom = await self.custom(data, text, local_now)
+        if custom is not None:
+            state.pop("pending", None)
+            state.pop("last", None)
+            prediction = custom.prediction
+            intent, stage = f"{custom.app}:{prediction.intent}", "custom"
+            slots = {
+                e.entity: e.value if e.value is not None else e.text for e in prediction.entities
+            }
+            confidence = prediction.confidence
+            routing = {
+                "stage": "custom",
+                "app": custom.app,
+                "reason": f"the user's app {custom.app!r} predicted {prediction.intent!r} "
+                f"({prediction.confidence:.2f}), bound to a reply",
+            }
+            response = Response(custom.reply, data={"app": custom.app, **prediction.to_json()})
+        elif decision is None:  # the user called off a pending question
             state.pop("pending", None)
             answer_text, intent, slots, stage = "OK, never mind.", None, {}, "dialogue"
             confidence, routing = 1.0, {"stage": "dialogue", "reason": "pending question cancelled"}

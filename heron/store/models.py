@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -204,3 +205,29 @@ class Fact(Base):
     """The sentences that told it (the last few), so forgetting it blanks those turns too."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LanguageApp(Base):
+    """A user's trainable language app: labelled examples, the model trained from them, and
+    what its intents do when said to the assistant."""
+
+    __tablename__ = "language_apps"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    """training | ready | failed"""
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    training_data: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    """The examples of the last training, as given (deferred: large, rarely read)."""
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    model: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
+    """The trained model (written by Heron only); loaded only when a prediction needs it."""
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    """Counts trainings, so a cached model is known to be stale."""
+    bindings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """intent → {"reply": template} or {"webhook": url}: what the assistant does with it."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    trained_at: Mapped[datetime | None] = mapped_column(default=None)

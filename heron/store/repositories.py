@@ -22,6 +22,7 @@ from heron.store.models import (
     Event,
     Fact,
     ItemList,
+    LanguageApp,
     ListItem,
     Reminder,
     Timer,
@@ -388,6 +389,94 @@ class Facts(_Scoped):
         await self._delete_own(facts, "fact")
 
 
+class LanguageApps(_Scoped):
+    """The user's trainable language apps."""
+
+    async def all(self) -> Sequence[LanguageApp]:
+        return (
+            await self.session.scalars(
+                select(LanguageApp)
+                .where(LanguageApp.user_id == self.user_id)
+                .order_by(LanguageApp.name)
+            )
+        ).all()
+
+    async def find(self, name: str) -> LanguageApp | None:
+        found: LanguageApp | None = await self.session.scalar(
+            select(LanguageApp).where(LanguageApp.user_id == self.user_id, LanguageApp.name == name)
+        )
+        return found
+
+    async def get(self, name: str) -> LanguageApp:
+        app = await self.find(name)
+        if app is None:
+            raise NotFound(f"no language app {name!r}")
+        return app
+
+    async def start_training(self, name: str, training_data: dict[str, Any]) -> LanguageApp:
+        """Creates the app or takes new examples for it; Conflict while it is training."""
+        app = await self.find(name)
+        if app is None:
+            app = LanguageApp(user_id=self.user_id, name=name, version=0, bindings={})
+            self.session.add(app)
+        elif app.status == "training":
+            raise Conflict(f"language app {name!r} is training already; wait for it to finish")
+        app.status = "training"
+        app.error = None
+        app.training_data = training_data
+        app.version = (app.version or 0) + 1
+        await self.session.flush()
+        return app
+
+    async def finish_training(
+        self, name: str, version: int, model: bytes, report: dict[str, Any]
+    ) -> None:
+        app = await self.get(name)
+        if app.version != version:
+            return  # deleted and made again meanwhile: this model is of the old examples
+        app.status, app.model, app.report, app.trained_at = "ready", model, report, utcnow()
+        await self.session.flush()
+
+    async def fail_training(self, name: str, version: int, error: str) -> None:
+        app = await self.find(name)
+        if app is not None and app.version == version:
+            app.status, app.error = "failed", error
+            await self.session.flush()
+
+    async def model(self, app: LanguageApp) -> bytes | None:
+        blob: bytes | None = await self.session.scalar(
+            select(LanguageApp.model).where(
+                LanguageApp.id == app.id, LanguageApp.user_id == self.user_id
+            )
+        )
+        return blob
+
+    async def bind(self, name: str, intent: str, binding: dict[str, Any] | None) -> LanguageApp:
+        app = await self.get(name)
+        bindings = dict(app.bindings or {})
+        if binding is None:
+            if intent not in bindings:
+                raise NotFound(f"intent {intent!r} of {name!r} is not bound")
+            del bindings[intent]
+        else:
+            bindings[intent] = binding
+        app.bindings = bindings  # a new dict: the JSON column is saved only when replaced
+        await self.session.flush()
+        return app
+
+    async def bound(self) -> Sequence[LanguageApp]:
+        """Ready apps with at least one intent bound to a reply or webhook."""
+        return [
+            app
+            for app in await self.all()
+            if app.status == "ready" and app.bindings and app.version
+        ]
+
+    async def delete(self, name: str) -> None:
+        await self.session.delete(await self.get(name))
+        await self.session.flush()
+
+
 class UserData:
     """Everything one user owns, reachable only through this user's id."""
 
@@ -402,6 +491,7 @@ class UserData:
         self.lists = Lists(session, user_id)
         self.events = Events(session, user_id)
         self.facts = Facts(session, user_id)
+        self.language_apps = LanguageApps(session, user_id)
 
 
 class Admin:
@@ -453,6 +543,15 @@ class Admin:
             return None
         found.last_used_at = utcnow()
         return await self.session.get(User, found.user_id)
+
+    async def fail_interrupted_trainings(self) -> int:
+        """Apps left "training" by a server that stopped: their training is gone."""
+        result = await self.session.execute(
+            update(LanguageApp)
+            .where(LanguageApp.status == "training")
+            .values(status="failed", error="training was interrupted by a restart: train again")
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def next_due(self) -> datetime | None:
         timer = await self.session.scalar(
