@@ -416,8 +416,8 @@ class NluModel:
         # The core parsers go first: a learnt tag that overlaps a number or a duration they
         # read is less likely right than they are.
         found: list[Entity] = []
-        for kind in self.builtin_entities:
-            found.extend(_builtin(kind, text, context, found))
+        for builtin in self.builtin_entities:
+            found.extend(_builtin(builtin, text, context, found))
         if self.tagger is not None and intent is not None:
             for tagged in self.tagger.tag(text, intent):
                 if any(e.start < tagged.end and e.end > tagged.start for e in found):
