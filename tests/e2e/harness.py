@@ -46,6 +46,7 @@ def heron_env(data_dir: Path, **settings: str) -> dict[str, str]:
         HERON_SIMILARITY_ENGINE="tfidf",
         # Most of these servers never hear speech; those that do load it on first use.
         HERON_WARM_SPEECH="false",
+        HERON_WARM_LANGUAGE="false",
     )
     if os.environ.get("HERON_TEST_KNOWLEDGE_DIR"):  # the suite's one world graph (conftest)
         env["HERON_KNOWLEDGE_DIR"] = os.environ["HERON_TEST_KNOWLEDGE_DIR"]
