@@ -105,6 +105,7 @@ def run_clinc(encoder: Any, rows: list[str], latency_n: int) -> dict[str, Any]:
     result = model.evaluate(test)
     times = latency(model, [t for t, _ in data["test"]][:latency_n])
     print(f"  Heron: {result.to_json()} train {seconds:.1f} s")
+    sweep = threshold_sweep(model, data, report.threshold)
 
     with_oos = TrainingSet(train.examples, tuple(t for t, _ in data["oos_train"]))
     started = time.perf_counter()
@@ -143,7 +144,26 @@ def run_clinc(encoder: Any, rows: list[str], latency_n: int) -> dict[str, Any]:
         f"{pct(base_acc)} | {pct(base_top1)} | {pct(base_oos)} | {base_seconds:.1f} s | "
         f"{p50_p95(base_times, 2)} |"
     )
-    return {"report": report, "result": result}
+    return {"report": report, "result": result, "sweep": sweep}
+
+
+def threshold_sweep(model: NluModel, data: dict[str, list[Any]], learnt: float) -> str:
+    """In-scope accuracy against out-of-scope recall as the threshold moves (same model)."""
+    test = model.predict([t for t, _ in data["test"]])
+    oos = model.predict([t for t, _ in data["oos_test"]])
+    truth = [i for _, i in data["test"]]
+    lines = ["| threshold | in-scope accuracy | out-of-scope recall |", "|---|---|---|"]
+    for value in sorted({0.0, 0.2, 0.3, 0.4, round(learnt, 3), 0.6, 0.7, 0.8}):
+        right = sum(
+            p.alternatives[0][0] == gold and p.confidence >= value
+            for p, gold in zip(test, truth, strict=True)
+        )
+        rejected = sum(p.confidence < value for p in oos)
+        mark = " (learnt)" if value == round(learnt, 3) else ""
+        lines.append(
+            f"| {value:.3f}{mark} | {pct(right / len(test))} | {pct(rejected / len(oos))} |"
+        )
+    return "\n".join(lines)
 
 
 def run_snips(encoder: Any, rows: list[str], latency_n: int) -> dict[str, Any]:
@@ -204,6 +224,11 @@ temperature {report.temperature:.1f}); the baseline's keeps the same share of `v
 {chr(10).join(clinc_rows)}
 
 Most frequent CLINC150 confusions: {confusions}.
+
+The threshold trades in-scope accuracy for out-of-scope recall; the same model at other
+thresholds:
+
+{clinc_out["sweep"]}
 
 **SNIPS** (train on `train_*_full.json`, 13,784 examples / 7 intents; test on the 700
 `validate_*.json`). Slot F1 is exact span and type, CoNLL style, with gold spans widened to
