@@ -50,7 +50,10 @@ def create_app(settings: Settings | None = None, *, engine: Heron | None = None)
     app.add_middleware(
         problems.BodyLimit,
         limit=settings.max_body_bytes,
-        larger={"/v1/speech/transcribe": settings.max_audio_bytes},
+        larger={
+            "/v1/speech/transcribe": settings.max_audio_bytes,
+            "/v1/language/apps/": language.MAX_TRAINING_BYTES,
+        },
     )
 
     @app.get("/v1/health", tags=["system"], summary="Liveness (no key needed)")
