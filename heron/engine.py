@@ -457,7 +457,7 @@ class Heron:
             try:
                 encoder = await asyncio.to_thread(self._encoder)
                 model, report = await asyncio.to_thread(
-                    NluModel.train, training, encoder, progress or _log_progress
+                    NluModel.train, training, encoder, progress or _log_training(name)
                 )
                 blob = await asyncio.to_thread(model.dumps)
                 async with self.store.user(user_id) as store:
@@ -569,11 +569,10 @@ class Heron:
         assert prediction.intent is not None
         binding = Binding.from_json(app.bindings[prediction.intent])
         if binding.reply is not None:
-            reply = render(binding.reply, prediction)
-        else:
-            assert binding.webhook is not None
-            reply = await call_webhook(binding.webhook, {"app": app.name, **prediction.to_json()})
-        return CustomReply(app.name, prediction, reply)
+            return CustomReply(app.name, prediction, render(binding.reply, prediction))
+        assert binding.webhook is not None
+        reply = await call_webhook(binding.webhook, {"app": app.name, **prediction.to_json()})
+        return CustomReply(app.name, prediction, reply, "a webhook")
 
     async def timers(self, user: User, *, include_done: bool = False) -> list[dict[str, Any]]:
         now = self.clock()
@@ -712,6 +711,13 @@ class Heron:
 
     async def run_scheduler(self) -> None:
         await self.scheduler.run()
+
+
+def _log_training(app: str) -> NluProgress:
+    def progress(stage: str, done: int, total: int) -> None:
+        log.info("language app %s: %s (%d/%d)", app, stage, done, total)
+
+    return progress
 
 
 def _log_progress(stage: str, done: int, total: int) -> None:

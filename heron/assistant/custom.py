@@ -73,7 +73,8 @@ def render(template: str, prediction: Prediction) -> str:
 async def call_webhook(url: str, payload: dict[str, Any]) -> str:
     """POSTs the prediction; the reply is the answer's "reply" field or its text."""
     try:
-        async with httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_S) as client:
+        # trust_env off: a webhook on this machine or network must not go through a proxy.
+        async with httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_S, trust_env=False) as client:
             response = await client.post(url, json=payload)
         response.raise_for_status()
     except httpx.HTTPError as error:

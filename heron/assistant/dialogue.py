@@ -65,6 +65,8 @@ class CustomReply:
     app: str
     prediction: Prediction
     reply: str
+    bound_to: str = "a reply"
+    """"a reply" or "a webhook", for the routing explanation."""
 
 
 CustomHook = Callable[[UserData, str, datetime], Awaitable[CustomReply | None]]
@@ -150,7 +152,7 @@ class Dialogue:
                 "stage": "custom",
                 "app": custom.app,
                 "reason": f"the user's app {custom.app!r} predicted {prediction.intent!r} "
-                f"({prediction.confidence:.2f}), bound to a reply",
+                f"({prediction.confidence:.2f}), bound to {custom.bound_to}",
             }
             response = Response(custom.reply, data={"app": custom.app, **prediction.to_json()})
         elif decision is None:  # the user called off a pending question

@@ -87,6 +87,9 @@ class Prediction:
     entities: tuple[Entity, ...]
     alternatives: tuple[tuple[str, float], ...]
     """The best intents with their confidences, best first (also when out of scope)."""
+    in_scope: float = 1.0
+    """How much the text belongs to the app at all (confidence mixed with similarity to the
+    nearest example); below the app's threshold the text is out of scope."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -95,6 +98,7 @@ class Prediction:
             "confidence": round(self.confidence, 4),
             "entities": [entity.to_json() for entity in self.entities],
             "out_of_scope": self.intent is None,
+            "in_scope": round(self.in_scope, 4),
             "alternatives": [
                 {"intent": name, "confidence": round(conf, 4)} for name, conf in self.alternatives
             ],
@@ -431,7 +435,9 @@ class NluModel:
             intent = best if in_scope >= self.threshold else None
             entities = self._entities(text, intent, context)
             alternatives = tuple((labels[int(i)], float(row[i])) for i in order)
-            found.append(Prediction(text, intent, confidence, entities, alternatives))
+            found.append(
+                Prediction(text, intent, confidence, entities, alternatives, float(in_scope))
+            )
         return found
 
     def _scope(self, probs: np.ndarray, vectors: np.ndarray | None) -> np.ndarray:

@@ -417,15 +417,32 @@ class LanguageApps(_Scoped):
         """Creates the app or takes new examples for it; Conflict while it is training."""
         app = await self.find(name)
         if app is None:
-            app = LanguageApp(user_id=self.user_id, name=name, version=0, bindings={})
+            app = LanguageApp(
+                user_id=self.user_id,
+                name=name,
+                version=1,
+                bindings={},
+                status="training",
+                training_data=training_data,
+            )
             self.session.add(app)
-        elif app.status == "training":
+            await self.session.flush()
+            return app
+        # One conditional update: of two requests racing to retrain, only one gets the row.
+        claimed = await self.session.execute(
+            update(LanguageApp)
+            .where(LanguageApp.id == app.id, LanguageApp.status != "training")
+            .values(
+                status="training",
+                error=None,
+                training_data=training_data,
+                version=LanguageApp.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(claimed, "rowcount", 0):
             raise Conflict(f"language app {name!r} is training already; wait for it to finish")
-        app.status = "training"
-        app.error = None
-        app.training_data = training_data
-        app.version = (app.version or 0) + 1
-        await self.session.flush()
+        await self.session.refresh(app)
         return app
 
     async def finish_training(
