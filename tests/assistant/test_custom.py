@@ -113,3 +113,16 @@ async def test_an_app_that_never_trained_cannot_predict(engine: Heron, user: Use
 
 async def _pause() -> None:
     await asyncio.sleep(0.05)
+
+
+async def test_of_two_racing_retrains_only_one_starts(engine: Heron, trained: User) -> None:
+    results = await asyncio.gather(
+        *(engine.train_app(trained, "garden", examples()) for _ in range(3)),
+        return_exceptions=True,
+    )
+    started = [r for r in results if isinstance(r, dict)]
+    refused = [r for r in results if isinstance(r, Conflict)]
+    assert len(started) == 1 and len(refused) == 2
+    assert started[0]["version"] == 2
+    while (await engine.app(trained, "garden"))["status"] == "training":
+        await _pause()
