@@ -1,4 +1,4 @@
-"""`heron`: ask, chat, serve, users, timers, reminders, lists, facts, kg and doctor."""
+"""`heron`: ask, chat, serve, users, timers, reminders, lists, facts, kg, nlu and doctor."""
 
 from __future__ import annotations
 
@@ -342,10 +342,12 @@ def doctor() -> None:
 # Sub-commands living in their own modules (imported last: they use the helpers above).
 from heron.cli import facts as _facts  # noqa: E402
 from heron.cli import knowledge as _knowledge  # noqa: E402
+from heron.cli import nlu as _nlu  # noqa: E402
 from heron.cli import satellite as _satellite  # noqa: E402
 from heron.cli import speech as _speech  # noqa: E402
 
 _knowledge.register(app)
 _facts.register(app)
+_nlu.register(app)
 _speech.register(app)
 _satellite.register(app)
