@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from heron.config import Settings
@@ -51,7 +52,7 @@ def _run(work: Callable[[Heron], Awaitable[T]], *, warm: bool = False) -> T:
     try:
         return asyncio.run(main())
     except HeronError as error:
-        errors.print(f"[red]Error:[/red] {error.detail}")
+        errors.print(f"[red]Error:[/red] {escape(error.detail)}")
         raise typer.Exit(2) from None
 
 
@@ -128,7 +129,7 @@ def chat(user: UserOption = None) -> None:
             try:
                 answer = await engine.ask(who, line, conversation_id=conversation)
             except HeronError as error:
-                console.print(f"[red]{error.detail}[/red]")
+                console.print(f"[red]{escape(error.detail)}[/red]")
                 continue
             conversation = answer.conversation_id
             if interactive:
@@ -325,7 +326,7 @@ def doctor() -> None:
     try:
         checks = asyncio.run(run_checks(settings))
     except HeronError as error:
-        errors.print(f"[red]Error:[/red] {error.detail}")
+        errors.print(f"[red]Error:[/red] {escape(error.detail)}")
         raise typer.Exit(2) from None
     marks = {"ok": "[green]ok[/green]", "warn": "[yellow]warn[/yellow]", "fail": "[red]FAIL[/red]"}
     table = Table("check", "", "what I found", "what to do", show_lines=False)

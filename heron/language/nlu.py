@@ -43,7 +43,7 @@ EMBEDDING_WEIGHT = 2.0
 SVM_C = 0.5
 CONFIDENCE_SHARE = 0.3
 """In the in-scope score, the weight of the confidence against nearest-example similarity."""
-MIN_HELD_OUT = 4
+MIN_HELD_OUT = 3
 ALTERNATIVES = 3
 
 Progress = Callable[[str, int, int], None]
@@ -274,11 +274,16 @@ def _threshold(confidence: np.ndarray, right: np.ndarray, negatives: np.ndarray)
     if negatives.size:
         # Out-of-scope examples given: the threshold that gets most held-out texts right.
         candidates = np.unique(np.concatenate([confidence, negatives]))
-        best = (-1, 0.0)
-        for value in candidates:
+        best = (-1, 0)
+        for index, value in enumerate(candidates):
             score = int(np.sum(right & (confidence >= value)) + np.sum(negatives < value))
-            best = max(best, (score, -float(value)))
-        return -best[1]
+            best = max(best, (score, -index))
+        index = -best[1]
+        # Not at the edge of the passing range, and nearer its rejected side: held-out
+        # examples come from the same author (often the same templates) as the training
+        # ones, so new sentences of the app's intents score lower than they do.
+        below = float(candidates[index - 1]) if index else 0.0
+        return below + (float(candidates[index]) - below) / 3
     kept = confidence[right]
     return float(np.quantile(kept, 1 - ACCEPT)) if kept.size else 0.0
 
@@ -333,8 +338,9 @@ class NluModel:
         if len(held) < MIN_HELD_OUT:
             train, held = list(range(len(texts))), []
             warnings.append(
-                "too few examples to hold some back (give intents four or more examples): "
-                "confidences are not calibrated and nothing is rejected as out of scope"
+                f"only {len(held)} examples could be held back to calibrate (one in ten of each "
+                f"intent with four or more; {MIN_HELD_OUT} are needed): confidences are not "
+                "calibrated and nothing is rejected as out of scope; give intents more examples"
             )
         progress("training", 1, steps)
         # The model that is kept is the one trained without the held-out tenth: fitting a
