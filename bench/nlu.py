@@ -148,17 +148,18 @@ def run_clinc(encoder: Any, rows: list[str], latency_n: int) -> dict[str, Any]:
 
 
 def threshold_sweep(model: NluModel, data: dict[str, list[Any]], learnt: float) -> str:
-    """In-scope accuracy against out-of-scope recall as the threshold moves (same model)."""
+    """In-scope accuracy against out-of-scope recall as the threshold on the in-scope score
+    moves (same model)."""
     test = model.predict([t for t, _ in data["test"]])
     oos = model.predict([t for t, _ in data["oos_test"]])
     truth = [i for _, i in data["test"]]
     lines = ["| threshold | in-scope accuracy | out-of-scope recall |", "|---|---|---|"]
     for value in sorted({0.0, 0.2, 0.3, 0.4, round(learnt, 3), 0.6, 0.7, 0.8}):
         right = sum(
-            p.alternatives[0][0] == gold and p.confidence >= value
+            p.alternatives[0][0] == gold and p.in_scope >= value
             for p, gold in zip(test, truth, strict=True)
         )
-        rejected = sum(p.confidence < value for p in oos)
+        rejected = sum(p.in_scope < value for p in oos)
         mark = " (learnt)" if value == round(learnt, 3) else ""
         lines.append(
             f"| {value:.3f}{mark} | {pct(right / len(test))} | {pct(rejected / len(oos))} |"
