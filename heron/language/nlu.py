@@ -328,6 +328,8 @@ class NluModel:
         progress: Progress = _quiet,
     ) -> tuple[NluModel, TrainingReport]:
         started = time.perf_counter()
+        if not data.embeddings:
+            encoder = None
         texts = [ex.text for ex in data.examples]
         labels = [ex.intent for ex in data.examples]
         steps = 5

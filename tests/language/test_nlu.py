@@ -151,12 +151,13 @@ def test_evaluation_reports_accuracy_entity_f1_and_confusions(model: NluModel) -
     assert result.to_json()["accuracy"] == 75.0
 
 
-def test_without_embeddings_the_ngram_model_still_works() -> None:
-    trained, report = NluModel.train(TrainingSet.from_json(app_data()), None)
+def test_an_app_can_choose_ngrams_only(encoder: SentenceEncoder) -> None:
+    data = {**app_data(), "embeddings": False}
+    trained, report = NluModel.train(TrainingSet.from_json(data), encoder)
     assert not trained.classifier.embeddings
     got = trained.predict(["turn on the kettle", "forecast for madrid"], NOW)
     assert [p.intent for p in got] == ["device_on", "weather"]
-    assert report.examples == len(app_data()["examples"])
+    assert report.examples == len(data["examples"])
 
 
 def test_tiny_apps_train_but_say_they_cannot_calibrate(encoder: SentenceEncoder) -> None:

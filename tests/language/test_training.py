@@ -74,6 +74,7 @@ def test_good_data_keeps_examples_entities_and_intents() -> None:
         ),
         ({"examples": GOOD, "builtin_entities": ["colour"]}, "unknown type 'colour'"),
         ({"examples": GOOD, "entity_types": {"time": "clock"}}, "maps to unknown type 'clock'"),
+        ({"examples": GOOD, "embeddings": "no"}, '"embeddings" must be true or false'),
     ],
 )
 def test_bad_data_is_refused_naming_the_problem(data: Any, words: str) -> None:
