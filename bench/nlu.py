@@ -238,8 +238,8 @@ benchmarks in ../shared/datasets; the baseline is trained and tested in the same
 is one `predict` call per text (embedding, classifier, entity tagger), in-process, after the
 model is loaded (loading the sentence-embedding model took {load_s:.1f} s). Texts sent together
 (`predict` with a list, as `heron nlu predict` does with stdin) cost
-{clinc_out["result"].ms_per_text:.1f} ms a text on CLINC150 and
-{snips_out["result"].ms_per_text:.1f} ms on SNIPS.
+{clinc_out["result"].ms_per_text or 0:.1f} ms a text on CLINC150 and
+{snips_out["result"].ms_per_text or 0:.1f} ms on SNIPS.
 
 **CLINC150** (train on `train`, 15,000 examples / 150 intents; test on `test`, 4,500, and
 `oos_test`, 1,000). "In-scope accuracy" counts a test text rejected as out of scope as wrong;

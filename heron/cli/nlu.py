@@ -131,7 +131,8 @@ def _evaluation_table(evaluation: dict[str, Any], title: str | None = None) -> T
     if evaluation["out_of_scope_recall"] is not None:
         table.add_row("out-of-scope recall", _pct(evaluation["out_of_scope_recall"]))
     table.add_row("in-scope rejected", _pct(evaluation["rejected"]))
-    table.add_row("ms per text", f"{evaluation['ms_per_text']:.2f}")
+    if evaluation["ms_per_text"] is not None:
+        table.add_row("ms per text", f"{evaluation['ms_per_text']:.2f}")
     return table
 
 

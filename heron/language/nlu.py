@@ -124,7 +124,8 @@ class Evaluation:
     """Share of in-scope examples wrongly rejected as out of scope."""
     confusions: tuple[tuple[str, str, int], ...]
     """(expected, predicted, count), the most frequent mistakes first."""
-    ms_per_text: float
+    ms_per_text: float | None
+    """Time to predict one text of the set; None when the embeddings were computed before."""
 
     def to_json(self) -> dict[str, Any]:
         def pct(value: float | None) -> float | None:
@@ -143,7 +144,7 @@ class Evaluation:
             "confusions": [
                 {"expected": a, "predicted": b, "count": n} for a, b, n in self.confusions
             ],
-            "ms_per_text": round(self.ms_per_text, 3),
+            "ms_per_text": None if self.ms_per_text is None else round(self.ms_per_text, 3),
         }
 
 
@@ -400,7 +401,7 @@ class NluModel:
         if held:
             progress("checking", 4, steps)
             held_set = TrainingSet(tuple(data.examples[i] for i in held), data.out_of_scope)
-            held_report = model.evaluate(held_set)
+            held_report = model.evaluate(held_set, _rows(vectors, held), negatives)
         counts = Counter(labels)
         for intent, count in sorted(counts.items()):
             if count < 5:
@@ -422,18 +423,21 @@ class NluModel:
 
     # --- prediction -------------------------------------------------------------------
 
-    def predict(self, texts: Sequence[str], now: datetime | None = None) -> list[Prediction]:
+    def predict(
+        self,
+        texts: Sequence[str],
+        now: datetime | None = None,
+        vectors: np.ndarray | None = None,
+    ) -> list[Prediction]:
+        """`vectors`: the texts' embeddings when the caller has them already (training)."""
         if not texts:
             return []
         for index, text in enumerate(texts):
             if not isinstance(text, str) or not text.strip():
                 raise BadInput(f"texts[{index}] is empty")
         context = ParseContext(now or datetime.now(UTC))
-        vectors = (
-            self.encoder.encode(list(texts))
-            if self.classifier.embeddings and self.encoder is not None
-            else None
-        )
+        if vectors is None and self.classifier.embeddings and self.encoder is not None:
+            vectors = self.encoder.encode(list(texts))
         # Single-threaded BLAS for these small products: OpenBLAS threads keep spinning after
         # a call and take the cores from ONNX Runtime's (p50 8.3 → 5.1 ms a text on SNIPS).
         with _blas().limit(limits=1, user_api="blas"):
@@ -487,11 +491,20 @@ class NluModel:
 
     # --- evaluation -------------------------------------------------------------------
 
-    def evaluate(self, data: TrainingSet) -> Evaluation:
+    def evaluate(
+        self,
+        data: TrainingSet,
+        vectors: np.ndarray | None = None,
+        negatives: np.ndarray | None = None,
+    ) -> Evaluation:
+        """`vectors`, `negatives`: embeddings of the examples and out-of-scope sentences, when
+        the caller has them already."""
         started = time.perf_counter()
         texts = [ex.text for ex in data.examples]
-        predictions = self.predict(texts) if texts else []
-        negatives = self.predict(list(data.out_of_scope)) if data.out_of_scope else []
+        predictions = self.predict(texts, vectors=vectors) if texts else []
+        rejected = (
+            self.predict(list(data.out_of_scope), vectors=negatives) if data.out_of_scope else []
+        )
         elapsed = time.perf_counter() - started
         expected = [ex.intent for ex in data.examples]
         got = [p.intent or "(out of scope)" for p in predictions]
@@ -520,11 +533,13 @@ class NluModel:
             entity_recall=recall if has_entities else None,
             entity_f1=f1 if has_entities else None,
             out_of_scope_recall=(
-                sum(p.intent is None for p in negatives) / len(negatives) if negatives else None
+                sum(p.intent is None for p in rejected) / len(rejected) if rejected else None
             ),
             rejected=sum(p.intent is None for p in predictions) / n,
             confusions=tuple((a, b, c) for (a, b), c in mistakes.most_common(10)),
-            ms_per_text=1000 * elapsed / max(1, len(texts) + len(negatives)),
+            ms_per_text=None
+            if vectors is not None
+            else 1000 * elapsed / max(1, len(texts) + len(rejected)),
         )
 
     # --- storage ----------------------------------------------------------------------

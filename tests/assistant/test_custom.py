@@ -4,12 +4,15 @@ built-in templates, and only for the user who trained it."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from heron.audio import Samples
 from heron.engine import Heron
 from heron.errors import BadInput, Conflict, NotFound
+from heron.pipeline.voice import collect
 from heron.store.models import User
 
 PLANTS = ["fern", "cactus", "basil", "orchid", "monstera", "ficus"]
@@ -126,3 +129,13 @@ async def test_of_two_racing_retrains_only_one_starts(engine: Heron, trained: Us
     assert started[0]["version"] == 2
     while (await engine.app(trained, "garden"))["status"] == "training":
         await _pause()
+
+
+async def test_a_bound_intent_answers_by_voice(
+    engine: Heron, trained: User, spoken: Callable[..., Samples]
+) -> None:
+    found = await collect(
+        engine.voice.answer_recording(trained, spoken("Please water the basil.", pad_s=0.3))
+    )
+    assert found["reply"] == "Watering the basil now."
+    assert found["audio"] and found["errors"] == []
