@@ -42,6 +42,7 @@ lint: install
 bench: install
 	$(BIN)/python bench/assistant_latency.py
 	$(BIN)/python bench/kgqa.py
+	$(BIN)/python bench/nlu.py
 	cd bench && ../$(BIN)/python voice.py
 	cd bench && ../$(BIN)/python wake.py
 
