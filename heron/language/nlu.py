@@ -206,7 +206,7 @@ class _Classifier:
         parts = [words.fit_transform(texts), chars.fit_transform(texts)]
         if vectors is not None:
             parts.append(csr_matrix(vectors * EMBEDDING_WEIGHT))
-        svm = LinearSVC(C=SVM_C)
+        svm = LinearSVC(C=SVM_C, random_state=0)  # the same examples give the same model
         svm.fit(hstack(parts).tocsr(), list(labels))
         coef = np.asarray(svm.coef_, dtype=np.float32)
         bias = np.asarray(svm.intercept_, dtype=np.float32)

@@ -6,6 +6,8 @@ sentence's intent is a feature too: "tomorrow" is a date in one intent and a tit
 
 from __future__ import annotations
 
+import ctypes
+import logging
 import os
 import re
 import tempfile
@@ -17,6 +19,8 @@ from heron.errors import EngineUnavailable
 
 TOKEN = re.compile(r"\w+(?:'\w+)?|[^\w\s]")
 ITERATIONS = 10
+SEED = 7
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,15 @@ def _crfsuite() -> Any:
     return pycrfsuite
 
 
+def _seed_c_random() -> None:
+    """CRFsuite shuffles the examples with the C library's rand(): seeded, the same examples
+    train the same tagger (unseeded, it depended on whatever had called rand() before)."""
+    try:
+        ctypes.CDLL(None).srand(SEED)
+    except (OSError, AttributeError, TypeError):  # no C library to reach: stays unseeded
+        log.debug("could not seed the C library's random numbers")
+
+
 class EntityTagger:
     """Trained once from (text, intent, spans); tags a text given its intent."""
 
@@ -137,6 +150,7 @@ class EntityTagger:
                 trainer.append(features(tokens, intent), bio(tokens, marks))
         trainer.select("ap")
         trainer.set_params({"max_iterations": ITERATIONS})
+        _seed_c_random()
         handle, path = tempfile.mkstemp(suffix=".crfsuite")
         os.close(handle)
         try:

@@ -22,8 +22,8 @@ def examples() -> dict[str, Any]:
     rows = []
     watering = ["water the {}", "give the {} some water", "the {} needs watering",
                 "did anyone water the {}", "pour water on the {}", "hydrate the {}"]  # fmt: skip
-    for template in watering:
-        for plant in PLANTS[:3]:
+    for i, template in enumerate(watering):
+        for plant in (PLANTS[i % 6], PLANTS[(i + 2) % 6], PLANTS[(i + 4) % 6]):
             text = template.format(plant)
             start = text.index(plant)
             rows.append(
@@ -54,11 +54,11 @@ async def trained(engine: Heron, user: User) -> User:
 async def test_a_bound_intent_answers_a_paraphrase_with_its_reply(
     engine: Heron, trained: User
 ) -> None:
-    answer = await engine.ask(trained, "could you please water the monstera")
-    assert answer.reply == "Watering the monstera now."
+    answer = await engine.ask(trained, "could you please water the orchid")
+    assert answer.reply == "Watering the orchid now."
     assert answer.intent == "garden:water_plant"
     assert answer.stage == "custom"
-    assert answer.slots == {"plant": "monstera"}
+    assert answer.slots == {"plant": "orchid"}
 
 
 async def test_unbound_intents_and_builtin_templates_are_left_alone(
