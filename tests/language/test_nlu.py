@@ -188,3 +188,15 @@ def test_one_sentence_embeds_the_same_alone_or_in_a_padded_batch(
     alone = np.vstack([encoder.encode([text]) for text in texts])
     assert np.allclose(batch, alone, atol=1e-5)
     assert np.allclose(np.linalg.norm(batch, axis=1), 1.0, atol=1e-5)
+
+
+def test_the_same_examples_train_the_same_model(encoder: SentenceEncoder) -> None:
+    data = TrainingSet.from_json(app_data())
+    first, _ = NluModel.train(data, encoder)
+    second, _ = NluModel.train(data, encoder)
+    assert first.tagger is not None and second.tagger is not None
+    assert first.tagger.model == second.tagger.model
+    texts = ["could you switch the porch light on", "weather in bogota", "hum a tune"]
+    assert [p.to_json() for p in first.predict(texts, NOW)] == [
+        p.to_json() for p in second.predict(texts, NOW)
+    ]
