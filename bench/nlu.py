@@ -11,6 +11,7 @@ import argparse
 import json
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from heron.language.embeddings import load_encoder
-from heron.language.nlu import ACCEPT, NluModel
+from heron.language.nlu import ACCEPT, Evaluation, NluModel, TrainingReport
 from heron.language.training import EntityMark, Example, TrainingSet
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets"
@@ -79,6 +80,8 @@ class Baseline:
 
 
 def latency(model: NluModel, texts: Sequence[str]) -> list[float]:
+    if not texts:
+        return []
     model.predict(list(texts[:20]))  # warm
     times = []
     for text in texts:
@@ -86,6 +89,25 @@ def latency(model: NluModel, texts: Sequence[str]) -> list[float]:
         model.predict([text])
         times.append(1000 * (time.perf_counter() - started))
     return times
+
+
+@dataclass
+class Trial:
+    """One Heron model trained on a benchmark's training set and tested on its test set."""
+
+    model: NluModel
+    report: TrainingReport
+    seconds: float
+    result: Evaluation
+    times: list[float]
+
+
+def trial(train: TrainingSet, test: TrainingSet, encoder: Any, latency_n: int) -> Trial:
+    started = time.perf_counter()
+    model, report = NluModel.train(train, encoder)
+    seconds = time.perf_counter() - started
+    texts = [ex.text for ex in test.examples][:latency_n]
+    return Trial(model, report, seconds, model.evaluate(test), latency(model, texts))
 
 
 def pct(value: float | None) -> str:
@@ -99,26 +121,21 @@ def run_clinc(encoder: Any, rows: list[str], latency_n: int) -> dict[str, Any]:
         tuple(Example(t, i) for t, i in data["test"]), tuple(t for t, _ in data["oos_test"])
     )
     print(f"CLINC150: training on {len(train.examples)} examples")
-    started = time.perf_counter()
-    model, report = NluModel.train(train, encoder)
-    seconds = time.perf_counter() - started
-    result = model.evaluate(test)
-    times = latency(model, [t for t, _ in data["test"]][:latency_n])
+    heron = trial(train, test, encoder, latency_n)
+    model, report, seconds, result, times = (
+        heron.model,
+        heron.report,
+        heron.seconds,
+        heron.result,
+        heron.times,
+    )
     print(f"  Heron: {result.to_json()} train {seconds:.1f} s")
     sweep = threshold_sweep(model, data, report.threshold)
-
-    light = TrainingSet(train.examples, embeddings=False)
-    started = time.perf_counter()
-    light_model, _ = NluModel.train(light, encoder)
-    light_seconds = time.perf_counter() - started
-    light_result = light_model.evaluate(test)
-    light_times = latency(light_model, [t for t, _ in data["test"]][:latency_n])
-
+    light = trial(TrainingSet(train.examples, embeddings=False), test, encoder, latency_n)
+    light_seconds, light_result, light_times = light.seconds, light.result, light.times
     with_oos = TrainingSet(train.examples, tuple(t for t, _ in data["oos_train"]))
-    started = time.perf_counter()
-    model_oos, _ = NluModel.train(with_oos, encoder)
-    seconds_oos = time.perf_counter() - started
-    result_oos = model_oos.evaluate(test)
+    given = trial(with_oos, test, encoder, 0)
+    seconds_oos, result_oos = given.seconds, given.result
 
     started = time.perf_counter()
     base = Baseline([t for t, _ in data["train"]], [i for _, i in data["train"]])
@@ -184,18 +201,11 @@ def run_snips(encoder: Any, rows: list[str], latency_n: int) -> dict[str, Any]:
     train = TrainingSet(tuple(snips("train_*_full.json")))
     test = TrainingSet(tuple(snips("validate_*.json")))
     print(f"SNIPS: training on {len(train.examples)} examples")
-    started = time.perf_counter()
-    model, _ = NluModel.train(train, encoder)
-    seconds = time.perf_counter() - started
-    result = model.evaluate(test)
-    times = latency(model, [ex.text for ex in test.examples][:latency_n])
+    heron = trial(train, test, encoder, latency_n)
+    seconds, result, times = heron.seconds, heron.result, heron.times
     print(f"  Heron: {result.to_json()} train {seconds:.1f} s")
-    light = TrainingSet(train.examples, embeddings=False)
-    started = time.perf_counter()
-    light_model, _ = NluModel.train(light, encoder)
-    light_seconds = time.perf_counter() - started
-    light_result = light_model.evaluate(test)
-    light_times = latency(light_model, [ex.text for ex in test.examples][:latency_n])
+    light = trial(TrainingSet(train.examples, embeddings=False), test, encoder, latency_n)
+    light_seconds, light_result, light_times = light.seconds, light.result, light.times
     started = time.perf_counter()
     base = Baseline([ex.text for ex in train.examples], [ex.intent for ex in train.examples])
     base_seconds = time.perf_counter() - started
