@@ -12,7 +12,16 @@ from fastapi import FastAPI
 import heron
 from heron.config import Settings
 from heron.engine import Heron
-from heron.server import assistant, knowledge, language, problems, speech, state, voice
+from heron.server import (
+    assistant,
+    knowledge,
+    language,
+    openai,
+    problems,
+    speech,
+    state,
+    voice,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +61,7 @@ def create_app(settings: Settings | None = None, *, engine: Heron | None = None)
         limit=settings.max_body_bytes,
         larger={
             "/v1/speech/transcribe": settings.max_audio_bytes,
+            "/v1/audio/transcriptions": settings.max_audio_bytes,
             "/v1/language/apps/": language.MAX_TRAINING_BYTES,
         },
     )
@@ -66,4 +76,5 @@ def create_app(settings: Settings | None = None, *, engine: Heron | None = None)
     app.include_router(speech.router)
     app.include_router(voice.router)
     app.include_router(language.router)
+    app.include_router(openai.router)
     return app
