@@ -12,6 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
+import numpy.typing as npt
+
 from heron.assistant.custom import Binding, call_webhook, render
 from heron.assistant.dialogue import Answer, CustomReply, Dialogue
 from heron.assistant.scheduler import Scheduler, event_json
@@ -39,7 +42,7 @@ from heron.knowledge.sparql import SparqlRunner
 from heron.language.analysis import Analysis, EnglishAnalyzer, Entities
 from heron.language.apps import ModelCache, check_app_name, describe
 from heron.language.embeddings import SentenceEncoder, load_encoder
-from heron.language.intents import HANGING_WORDS, Collision, IntentRouter
+from heron.language.intents import HANGING_WORDS, Collision, IntentRouter, Recognition
 from heron.language.langid import Detection, LanguageIdentifier, default_identifier
 from heron.language.nlu import Evaluation, NluModel, Prediction
 from heron.language.nlu import Progress as NluProgress
@@ -322,6 +325,21 @@ class Heron:
                 conversation_id=conversation_id,
                 continue_recent=continue_recent,
             )
+
+    async def understand(self, user: User, text: str) -> Recognition:
+        """What `text` asks for (intent and slots) without acting on it or touching any
+        conversation: for clients that act themselves (Wyoming's `recognize`)."""
+        if len(text) > self.settings.max_text_chars:
+            raise BadInput(f"text is longer than {self.settings.max_text_chars} characters")
+        if self._answerer is None or linking.shared_index() is not self._answerer.index:
+            await self.world_graph()
+        local_now = self.clock().astimezone(ZoneInfo(user.timezone))
+        return self.dialogue.router.recognize(text, ParseContext(local_now))
+
+    async def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Unit-length sentence vectors from the packaged MiniLM model (384 dimensions)."""
+        encoder = await asyncio.to_thread(load_encoder, self.settings.models_dir)
+        return await asyncio.to_thread(encoder.encode, list(texts))
 
     async def conversation(self, user: User, conversation_id: str) -> list[dict[str, Any]]:
         async with self.store.user(user.id) as data:
