@@ -107,6 +107,20 @@ class Settings(BaseSettings):
     """After a spoken reply, listen this long for a follow-up without the wake word."""
     arbitration_s: float = 0.3
     """Satellites hearing the same wake word within this window: only the best answers."""
+    wyoming_uri: str | None = None
+    """Also serve the Wyoming protocol (Home Assistant's voice services) with `heron serve`,
+    e.g. tcp://127.0.0.1:10700; None: only `heron wyoming` serves it."""
+    wyoming_user: str | None = None
+    """The Heron user Wyoming clients act as (the protocol has no authentication); None: the
+    first user."""
+    wyoming_remote: bool = False
+    """Allow the Wyoming server to listen on an address other than loopback. It also needs
+    `wyoming_allow`: the protocol has no authentication."""
+    wyoming_allow: list[str] = Field(default_factory=list)
+    """Addresses or networks (192.168.1.20, 192.168.1.0/24) that may connect to the Wyoming
+    server besides this machine itself."""
+    wyoming_partials: bool = True
+    """Stream partial transcripts (transcript-chunk) while live audio arrives over Wyoming."""
     config_file: Path | None = None
 
     @field_validator("data_dir", "models_dir", mode="after")

@@ -191,6 +191,8 @@ def serve(
     async def first_user(engine: Heron) -> tuple[User, str | None]:
         return await engine.ensure_first_user()
 
+    if settings.wyoming_uri:
+        _check_wyoming(settings, settings.wyoming_uri)
     user, key = _run(first_user)
     base = f"http://{settings.host}:{settings.port}"
     console.print(f"[bold]Heron[/bold] data dir: {settings.data_dir}")
@@ -200,6 +202,8 @@ def serve(
     else:
         console.print(f"Users exist already; make a new key with `heron users key {user.name}`.")
     console.print(f"Listening on {base}  (API docs: {base}/docs)")
+    if settings.wyoming_uri:
+        console.print(f"Wyoming (Home Assistant) on {settings.wyoming_uri} as user {user.name}")
     console.print(
         f"Try: curl -s {base}/v1/assistant/ask -H 'Authorization: Bearer KEY' "
         "-H 'Content-Type: application/json' -d '{\"text\": \"what time is it\"}'",
@@ -208,6 +212,64 @@ def serve(
     )
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+def wyoming(
+    uri: Annotated[
+        str | None, typer.Option(help="Where to listen: tcp://HOST:PORT or unix://PATH")
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", "-u", help="The user it acts as (default: the first)")
+    ] = None,
+    remote: Annotated[
+        bool, typer.Option("--remote", help="Allow listening beyond 127.0.0.1 (needs --allow)")
+    ] = False,
+    allow: Annotated[
+        list[str] | None,
+        typer.Option(help="A client address or network that may connect (repeatable)"),
+    ] = None,
+) -> None:
+    """Serve speech-to-text, text-to-speech, wake words and the assistant over the Wyoming
+    protocol, for Home Assistant (default tcp://127.0.0.1:10700)."""
+    from heron.server import wyoming as wyoming_server
+
+    overrides: dict[str, Any] = {"wyoming_remote": remote}
+    if user:
+        overrides["wyoming_user"] = user
+    if allow:
+        overrides["wyoming_allow"] = allow
+    settings = Settings(**overrides)
+    address = uri or settings.wyoming_uri or wyoming_server.DEFAULT_URI
+    _check_wyoming(settings, address)
+
+    def ready(server: wyoming_server.WyomingServer) -> None:
+        who = server.user.name if server.user else "?"
+        console.print(f"[bold]Heron[/bold] Wyoming server on {address}, acting as user {who}.")
+        console.print(
+            "In Home Assistant: Settings → Devices & services → Add integration → Wyoming "
+            "Protocol, with this host and port."
+        )
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    try:
+        asyncio.run(wyoming_server.serve(settings, address, ready=ready))
+    except HeronError as error:
+        errors.print(f"[red]Error:[/red] {escape(error.detail)}")
+        raise typer.Exit(2) from None
+    except OSError as error:
+        errors.print(f"[red]Error:[/red] cannot listen on {address}: {escape(str(error))}")
+        raise typer.Exit(2) from None
+
+
+def _check_wyoming(settings: Settings, uri: str) -> None:
+    from heron.server.wyoming import check_listen
+
+    try:
+        check_listen(uri, remote=settings.wyoming_remote, allow=settings.wyoming_allow)
+    except HeronError as error:
+        errors.print(f"[red]Error:[/red] {escape(error.detail)}")
+        raise typer.Exit(2) from None
 
 
 @users_app.command("add")

@@ -21,6 +21,7 @@ from heron.server import (
     speech,
     state,
     voice,
+    wyoming,
 )
 
 log = logging.getLogger(__name__)
@@ -38,10 +39,16 @@ def create_app(settings: Settings | None = None, *, engine: Heron | None = None)
         the_engine.check_collisions()
         scheduler = asyncio.create_task(the_engine.run_scheduler(), name="heron-scheduler")
         app.state.heron = the_engine
+        wyoming_server = None
+        if the_engine.settings.wyoming_uri:
+            wyoming_server = wyoming.WyomingServer(the_engine, the_engine.settings.wyoming_uri)
+            await wyoming_server.start()
         log.info("heron ready data_dir=%s", the_engine.settings.data_dir)
         try:
             yield
         finally:
+            if wyoming_server is not None:
+                await wyoming_server.stop()
             scheduler.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await scheduler
