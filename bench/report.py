@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import platform
 import re
@@ -10,6 +11,8 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+
+import httpx
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 HEADER = (
@@ -79,3 +82,19 @@ def serve(data_dir: Path, user: str, **settings: str) -> tuple[subprocess.Popen[
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
     return server, port, key
+
+
+async def wait_healthy(base: str, server: subprocess.Popen[bytes]) -> None:
+    """Waits until `heron serve` at `base` answers its health check (its Wyoming server, if
+    configured, listens by then); exits if the server dies or takes over two minutes."""
+    async with httpx.AsyncClient(trust_env=False) as client:
+        for _ in range(1200):
+            if server.poll() is not None:
+                raise SystemExit("heron serve exited before it was ready")
+            try:
+                if (await client.get(f"{base}/v1/health")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise SystemExit("heron serve did not start")

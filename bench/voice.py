@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import voiceset
 import wyoming_baseline as wy
-from report import p50_p95, percentile, serve, write_section
+from report import p50_p95, percentile, serve, wait_healthy, write_section
 from rich.progress import Progress
 from websockets.asyncio.client import connect
 
@@ -282,22 +282,6 @@ async def wyoming_turn(
 def start_server(data_dir: Path, knowledge: Path) -> tuple[subprocess.Popen[bytes], str, str]:
     server, port, key = serve(data_dir, "bench-ws", knowledge_dir=str(knowledge))
     return server, f"ws://127.0.0.1:{port}/v1/voice?token={key}", f"http://127.0.0.1:{port}"
-
-
-async def wait_healthy(base: str, server: subprocess.Popen[bytes]) -> None:
-    import httpx
-
-    async with httpx.AsyncClient(trust_env=False) as client:
-        for _ in range(1200):
-            if server.poll() is not None:
-                raise SystemExit("heron serve exited before it was ready")
-            try:
-                if (await client.get(f"{base}/v1/health")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit("heron serve did not start")
 
 
 async def latency(turns: int, quick: bool, progress: Progress) -> str:

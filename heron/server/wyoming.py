@@ -546,10 +546,8 @@ class Connection(AsyncEventHandler):
             return  # already refused; the rest of the stream is dropped
         hearing.feed(chunk.audio)
         if hearing.size > self.heron.settings.max_audio_seconds * RATE:
-            seconds = self.heron.settings.max_audio_seconds
-            await self.write_event(
-                Error(text=f"the audio is longer than {seconds:g} seconds", code="asr-413").event()
-            )
+            text = f"the audio is longer than {self.heron.settings.max_audio_seconds:g} seconds"
+            await self.write_event(Error(text=text, code="audio-chunk-413").event())
             return
         self._maybe_partial(hearing)
         await self._send_partial()
@@ -756,9 +754,9 @@ class Connection(AsyncEventHandler):
 
 
 def _code(event: Event, error: HeronError) -> str:
-    """A machine-readable error code: the stage and the HTTP status the error would have."""
-    stage = event.type.split("-")[0]
-    return f"{stage}-{error.status}"
+    """A machine-readable error code: the event refused and the HTTP status the error would
+    have (`synthesize-422`, `audio-chunk-413`)."""
+    return f"{event.type}-{error.status}"
 
 
 async def serve(settings: Settings, uri: str, *, ready: Any = None) -> None:

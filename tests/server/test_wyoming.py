@@ -23,6 +23,7 @@ from wyoming.event import Event
 from wyoming.handle import Handled, NotHandled
 from wyoming.info import Describe, Info
 from wyoming.intent import Intent, NotRecognized, Recognize
+from wyoming.ping import Ping, Pong
 from wyoming.tts import (
     Synthesize,
     SynthesizeChunk,
@@ -223,7 +224,7 @@ async def test_audio_without_audio_start_gets_an_error_event(port: int) -> None:
     events = await exchange(port, [Transcribe().event(), chunk], until=())
 
     error = Error.from_event(events[-1])
-    assert "audio-start" in error.text
+    assert "audio-start" in error.text and error.code == "audio-chunk-422"
 
 
 async def test_an_unsupported_sample_width_is_refused(port: int) -> None:
@@ -231,7 +232,22 @@ async def test_an_unsupported_sample_width_is_refused(port: int) -> None:
 
     events = await exchange(port, [Transcribe().event(), start], until=())
 
-    assert Error.from_event(events[-1]).code == "audio-400"
+    assert Error.from_event(events[-1]).code == "audio-start-400"
+
+
+async def test_audio_longer_than_the_limit_is_refused_and_the_connection_kept(port: int) -> None:
+    too_long = np.zeros(RATE * 61, np.int16)  # HERON_MAX_AUDIO_SECONDS is 60
+
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Transcribe().event())
+        for event in audio_events(too_long):
+            await client.write_event(event)
+        refused = await read_until(client, ("transcript",))
+        await client.write_event(Ping(text="still there?").event())
+        answer = await read_until(client, ("pong",))
+
+    assert Error.from_event(refused[-1]).code == "audio-chunk-413"
+    assert Pong.from_event(answer[-1]).text == "still there?"
 
 
 async def test_an_unknown_model_is_refused_by_name(port: int, spoken: Said) -> None:
