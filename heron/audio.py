@@ -15,7 +15,7 @@ import av
 import numpy as np
 import soxr
 
-from heron.errors import BadAudio, TooLarge, UnsupportedMedia
+from heron.errors import BadAudio, BadInput, TooLarge, UnsupportedMedia
 
 RATE = 16_000
 """Every engine inside Heron hears 16 kHz, 16-bit, mono."""
@@ -192,6 +192,47 @@ def wav_header(rate: int) -> bytes:
     header = wav_bytes([], rate)
     # RIFF and data sizes set to the maximum: players read until the stream ends.
     return header[:4] + b"\xff\xff\xff\xff" + header[8:40] + b"\xff\xff\xff\xff"
+
+
+# Compressed formats: (FFmpeg muxer, encoder, bits per second, sample rate if the encoder
+# needs its own). Speech needs few bits, but the encoders' defaults (32 kb/s MP3 at 22 kHz)
+# lisp audibly.
+_ENCODINGS: dict[str, tuple[str, str, int, int | None]] = {
+    "mp3": ("mp3", "libmp3lame", 64_000, None),
+    "opus": ("ogg", "libopus", 32_000, 48_000),  # Ogg Opus; Opus runs at 48 kHz
+    "aac": ("adts", "aac", 64_000, None),  # raw ADTS frames, as audio/aac is served
+    "flac": ("flac", "flac", 0, None),  # lossless: no bit rate to aim at
+}
+
+
+def encode(samples: Samples, rate: int, fmt: str) -> bytes:
+    """int16 mono samples at `rate` → a whole file in `fmt`: wav, pcm (raw 16-bit
+    little-endian, no header), or FFmpeg's mp3, opus (Ogg), aac (ADTS) or flac."""
+    if fmt == "wav":
+        return wav_bytes([samples], rate)
+    if fmt == "pcm":
+        return samples.astype("<i2").tobytes()
+    if fmt not in _ENCODINGS:
+        known = ", ".join(["wav", "pcm", *_ENCODINGS])
+        raise BadInput(f"Heron cannot encode {fmt!r}: use one of {known}")
+    muxer, codec, bit_rate, codec_rate = _ENCODINGS[fmt]
+    out = io.BytesIO()
+    with av.open(out, mode="w", format=muxer) as file:
+        stream = file.add_stream(codec, rate=codec_rate or rate, layout="mono")
+        assert isinstance(stream, av.audio.stream.AudioStream)
+        if bit_rate:
+            stream.bit_rate = bit_rate
+        packets: list[av.Packet[av.audio.stream.AudioStream]] = []
+        if len(samples):  # an empty frame upsets FFmpeg's resampler; no frame is fine
+            frame = av.AudioFrame.from_ndarray(
+                samples.astype(np.int16).reshape(1, -1), format="s16", layout="mono"
+            )
+            frame.sample_rate = rate
+            # PyAV cuts the one frame into the encoder's frame size (resampling if it must).
+            packets = stream.encode(frame)
+        for packet in [*packets, *stream.encode(None)]:
+            file.mux(packet)
+    return out.getvalue()
 
 
 def level_dbfs(samples: Samples) -> float:

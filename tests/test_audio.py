@@ -1,5 +1,5 @@
 """Audio in any container, rate and channel count becomes 16 kHz mono; bad audio is refused
-with the error a client can act on."""
+with the error a client can act on; replies encode into the formats clients ask for."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import av
 import numpy as np
 import pytest
 
+from heron import audio
 from heron.audio import RATE, AudioFormat, Converter, convert, decode, level_dbfs, wav_bytes
-from heron.errors import BadAudio, TooLarge, UnsupportedMedia
+from heron.errors import BadAudio, BadInput, TooLarge, UnsupportedMedia
 
 
 def tone(seconds: float, rate: int, channels: int = 1, hz: float = 440.0) -> np.ndarray:
@@ -20,7 +21,9 @@ def tone(seconds: float, rate: int, channels: int = 1, hz: float = 440.0) -> np.
 
 
 def encode(samples: np.ndarray, rate: int, container: str, codec: str) -> bytes:
-    """A real file made with FFmpeg, as a phone or browser would upload it."""
+    """A real file made with FFmpeg, as a phone or browser would upload it: any channel
+    count and containers (M4A, stereo WAV) Heron reads but never writes, so not
+    `heron.audio.encode`, which writes Heron's own mono replies."""
     out = io.BytesIO()
     layout = "stereo" if samples.shape[1] == 2 else "mono"
     with av.open(out, mode="w", format=container) as file:
@@ -108,3 +111,29 @@ def test_impossible_formats_are_refused() -> None:
         Converter(AudioFormat(width=3))
     with pytest.raises(BadAudio):
         Converter(AudioFormat(channels=0))
+
+
+@pytest.mark.parametrize("fmt", ["wav", "mp3", "opus", "flac"])
+def test_a_reply_encodes_into_a_file_that_plays_back_the_same(fmt: str) -> None:
+    data = audio.encode(tone(1.5, 22_050)[:, 0], 22_050, fmt)
+    back = decode(data, max_seconds=10)
+    assert back.seconds == pytest.approx(1.5, abs=0.08)
+    assert level_dbfs(back.samples[RATE // 4 : RATE // 2]) == pytest.approx(-9.0, abs=1.5)
+
+
+def test_aac_is_raw_adts_and_pcm_is_bare_little_endian_samples() -> None:
+    samples = tone(1.0, 22_050)[:, 0]
+    with av.open(io.BytesIO(audio.encode(samples, 22_050, "aac"))) as file:
+        assert file.format.name == "aac"
+        assert file.streams.audio[0].codec_context.name == "aac"
+        decoded = np.concatenate([f.to_ndarray().reshape(-1) for f in file.decode(audio=0)])
+    assert len(decoded) == pytest.approx(22_050, abs=2_048)  # give or take the codec's frames
+    pcm = audio.encode(samples, 22_050, "pcm")
+    assert pcm == samples.astype("<i2").tobytes() and len(pcm) == 2 * 22_050
+
+
+def test_nothing_to_say_still_encodes_and_unknown_formats_are_refused() -> None:
+    assert audio.encode(np.zeros(0, np.int16), 22_050, "wav")[:4] == b"RIFF"
+    assert audio.encode(np.zeros(0, np.int16), 22_050, "mp3") == b""
+    with pytest.raises(BadInput, match="wav, pcm, mp3"):
+        audio.encode(tone(0.1, 22_050)[:, 0], 22_050, "ogg")
