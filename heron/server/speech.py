@@ -5,15 +5,19 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from heron.audio import decode, wav_bytes, wav_header
+from heron.audio import Audio, Samples, decode, wav_bytes, wav_header
+from heron.engine import Heron
 from heron.errors import BadAudio, UnsupportedMedia
 from heron.server.auth import CurrentUser, Engine
+from heron.speech import Transcript, Voice
+from heron.store.models import User
 
 router = APIRouter(prefix="/v1/speech", tags=["speech"])
 
@@ -56,28 +60,58 @@ async def transcribe(
 ) -> dict[str, Any]:
     data = await _upload(request)
     started = time.perf_counter()
-    audio = await asyncio.to_thread(decode, data, max_seconds=heron.settings.max_audio_seconds)
-    stt = heron.speech.stt(engine)
-    if not await asyncio.to_thread(heron.speech.has_speech, audio.samples):
+    heard = await hear(heron, user, data, language=language, engine=engine)
+    if heard.transcript is None:
         return {
             "text": "",
             "heard": False,
             "detail": NOTHING_HEARD,
             "language": language,
-            "seconds": round(audio.seconds, 3),
+            "seconds": round(heard.audio.seconds, 3),
             "segments": [],
-            "engine": stt.name,
+            "engine": heard.engine,
         }
-    hints = await heron.speech_hints(user)
-    transcript = await heron.voice.transcribe(
-        audio.samples, language=language, hints=hints, engine=engine
-    )
     return {
-        **transcript.to_json(),
-        "heard": bool(transcript.text),
-        "engine": stt.name,
+        **heard.transcript.to_json(),
+        "heard": bool(heard.transcript.text),
+        "engine": heard.engine,
         "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
     }
+
+
+@dataclass(frozen=True)
+class Heard:
+    """An uploaded recording, decoded, and what was said in it."""
+
+    audio: Audio
+    transcript: Transcript | None
+    """None when the recording holds no speech (it is not transcribed at all)."""
+    engine: str
+
+
+async def hear(
+    heron: Heron,
+    user: User,
+    data: bytes,
+    *,
+    language: str | None = None,
+    engine: str | None = None,
+    prompt: str | None = None,
+) -> Heard:
+    """An uploaded file decoded and, if it holds speech, transcribed with the user's hints
+    (`prompt`, words the caller expects, first). Shared by this API and the OpenAI one."""
+    audio = await asyncio.to_thread(decode, data, max_seconds=heron.settings.max_audio_seconds)
+    stt = heron.speech.stt(engine)
+    if not await asyncio.to_thread(heron.speech.has_speech, audio.samples):
+        return Heard(audio, None, stt.name)
+    hints = await heron.speech_hints(user)
+    transcript = await heron.voice.transcribe(
+        audio.samples,
+        language=language,
+        hints=((prompt,) if prompt else ()) + hints,
+        engine=engine,
+    )
+    return Heard(audio, transcript, stt.name)
 
 
 class SynthesizeBody(BaseModel):
@@ -100,30 +134,50 @@ class SynthesizeBody(BaseModel):
     responses={200: {"content": {"audio/wav": {}}}},
 )
 async def synthesize(body: SynthesizeBody, _: CurrentUser, heron: Engine) -> Response:
-    engine, voice = heron.speech.tts_for(body.voice)
-    speech = await asyncio.to_thread(engine.synthesize, body.text, voice=voice, speed=body.speed)
+    rate, chunks = await synthesized(heron, body.text, voice=body.voice, speed=body.speed)
     if body.stream:
-        first = await asyncio.to_thread(next, speech.chunks, None)
 
         async def stream() -> AsyncIterator[bytes]:
-            yield wav_header(speech.rate)
-            chunk = first
-            while chunk is not None:
+            yield wav_header(rate)
+            async for chunk in chunks:
                 yield chunk.astype("<i2").tobytes()
-                chunk = await asyncio.to_thread(next, speech.chunks, None)
 
         return StreamingResponse(stream(), media_type="audio/wav")
-    chunks = await asyncio.to_thread(list, speech.chunks)
-    return Response(wav_bytes(chunks, speech.rate), media_type="audio/wav")
+    return Response(wav_bytes([chunk async for chunk in chunks], rate), media_type="audio/wav")
+
+
+async def synthesized(
+    heron: Heron, text: str, *, voice: str | None, speed: float
+) -> tuple[int, AsyncIterator[Samples]]:
+    """Speech for `text` in `voice`: its sample rate and its chunks (sentence by sentence) as
+    they are made. The first is made before this returns, so a failing engine is still an
+    error response rather than a stream cut short."""
+    engine, chosen = heron.speech.tts_for(voice)
+    speech = await asyncio.to_thread(engine.synthesize, text, voice=chosen, speed=speed)
+    first = await asyncio.to_thread(next, speech.chunks, None)
+
+    async def chunks() -> AsyncIterator[Samples]:
+        chunk = first
+        while chunk is not None:
+            yield chunk
+            chunk = await asyncio.to_thread(next, speech.chunks, None)
+
+    return speech.rate, chunks()
 
 
 @router.get("/voices", summary="The voices text-to-speech can use")
 async def voices(_: CurrentUser, heron: Engine) -> dict[str, Any]:
     found = await asyncio.to_thread(heron.speech.voices)
     return {
-        "default": heron.settings.tts_voice or found[0].name,
+        "default": default_voice(heron, found),
         "voices": [
             {"name": v.name, "language": v.language, "rate": v.rate, "engine": v.engine}
             for v in found
         ],
     }
+
+
+def default_voice(heron: Heron, voices: list[Voice]) -> str:
+    """The voice speech is in when none is asked for: the configured one, else the first of
+    the default engine's (Piper joe)."""
+    return heron.settings.tts_voice or voices[0].name
