@@ -7,6 +7,7 @@ import base64
 import io
 import re
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import av
 import numpy as np
@@ -189,7 +190,7 @@ def peru_wav(spoken: Callable[..., Samples]) -> bytes:
 
 
 def test_a_transcription_comes_in_every_format(client: openai.OpenAI, peru_wav: bytes) -> None:
-    def transcribe(fmt: str) -> object:
+    def transcribe(fmt: str) -> Any:
         return client.audio.transcriptions.create(
             model="whisper-1",
             file=("question.wav", peru_wav),
