@@ -296,7 +296,9 @@ class Dialogue:
             return None
         rest = _drop(utterance, len(lead))
         for spec in intent.slots:
-            if slot_type(spec.type).free:
+            kind = slot_type(spec.type)
+            if kind.free or not kind.findable:
+                # Any words would do for these ("and bread" is not a list called bread).
                 continue
             value = _parse_whole(rest, spec.type, context)
             if value is not None:

@@ -143,3 +143,14 @@ async def test_every_turn_is_recorded_in_its_conversation(engine: Heron, user: U
         ("twelve minutes", "OK, timer for 12 minutes, starting now."),
     ]
     assert [t["stage"] for t in turns] == ["template", "dialogue"]
+
+
+async def test_and_an_item_after_adding_to_a_list_does_not_name_a_new_list(
+    engine: Heron, user: User
+) -> None:
+    first = await engine.ask(user, "add eggs to my shopping list")
+
+    answer = await engine.ask(user, "and bread", conversation_id=first.conversation_id)
+
+    assert "bread list" not in answer.reply
+    assert [found["name"] for found in await engine.lists(user)] == ["shopping"]
