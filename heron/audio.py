@@ -26,7 +26,7 @@ Samples = np.ndarray
 # Containers FFmpeg names when probing what we accept: WAV, FLAC, Ogg (Vorbis/Opus), MP3, and
 # the browser/phone recorders' WebM and MP4/M4A, plus AIFF.
 ACCEPTED_FORMATS = frozenset(
-    {"wav", "flac", "ogg", "mp3", "matroska", "webm", "mov", "mp4", "m4a", "aiff", "caf"}
+    {"wav", "flac", "ogg", "mp3", "aac", "matroska", "webm", "mov", "mp4", "m4a", "aiff", "caf"}
 )
 
 

@@ -113,7 +113,7 @@ def test_impossible_formats_are_refused() -> None:
         Converter(AudioFormat(channels=0))
 
 
-@pytest.mark.parametrize("fmt", ["wav", "mp3", "opus", "flac"])
+@pytest.mark.parametrize("fmt", ["wav", "mp3", "opus", "flac", "aac"])
 def test_a_reply_encodes_into_a_file_that_plays_back_the_same(fmt: str) -> None:
     data = audio.encode(tone(1.5, 22_050)[:, 0], 22_050, fmt)
     back = decode(data, max_seconds=10)
