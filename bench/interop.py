@@ -56,8 +56,9 @@ REPLIES = [
     "I added eggs, flour and two lemons to your shopping list.",
     "OK, I'll remind you to call the plumber tomorrow at 9:00 AM.",
 ]
+SETTLE_S = 0.3
 WAYS = ("in-process", "http", "openai", "wyoming")
-Timer = Callable[[], Awaitable[str]]
+Timer = Callable[[], Awaitable[str | float]]
 
 
 def clips(engine: Heron, texts: list[str]) -> list[Samples]:
@@ -71,7 +72,13 @@ def clips(engine: Heron, texts: list[str]) -> list[Samples]:
     return made
 
 
-async def timed(work: Timer) -> tuple[float, str]:
+def wav_seconds(data: bytes) -> float:
+    """The length of a 16-bit mono WAV (also one streamed with no length in its header)."""
+    rate = int.from_bytes(data[24:28], "little")
+    return (len(data) - 44) / 2 / rate
+
+
+async def timed(work: Timer) -> tuple[float, str | float]:
     began = time.perf_counter()
     result = await work()
     return time.perf_counter() - began, result
@@ -102,12 +109,8 @@ class Ways:
         wav = wav_bytes([samples])
 
         async def in_process() -> str:
-            heard = await asyncio.to_thread(self.engine.speech.has_speech, samples)
-            if not heard:
-                return ""
-            hints = await self.engine.speech_hints(self.user)
-            found = await self.engine.voice.transcribe(samples, language="en", hints=hints)
-            return found.text
+            found = await self.engine.voice.hear(self.user, samples, language="en")
+            return found.text if found is not None else ""
 
         async def http() -> str:
             response = await self.http.post(
@@ -135,25 +138,27 @@ class Ways:
 
     # text-to-speech: all of the audio
     def tts(self, way: str, text: str) -> Timer:
-        async def in_process() -> str:
-            rate, chunks = await self.engine.voice.speak(text)
-            size = sum([len(chunk) async for chunk in chunks])
-            return f"{size / rate:.2f} s"
+        """Each gives the seconds of speech made: Piper varies its timing from call to call,
+        so times are compared per second of speech."""
 
-        async def http() -> str:
+        async def in_process() -> float:
+            rate, chunks = await self.engine.voice.speak(text)
+            return sum([len(chunk) async for chunk in chunks]) / rate
+
+        async def http() -> float:
             response = await self.http.post("/v1/speech/synthesize", json={"text": text})
             response.raise_for_status()
-            return f"{len(response.content)} bytes"
+            return wav_seconds(response.content)
 
-        async def via_openai() -> str:
+        async def via_openai() -> float:
             response = await self.openai.audio.speech.create(
                 model="tts-1", voice="alloy", input=text, response_format="wav"
             )
-            return f"{len(response.content)} bytes"
+            return wav_seconds(response.content)
 
-        async def wyoming() -> str:
+        async def wyoming() -> float:
             found = await wy.synthesize(self.port, text, mode="oneshot")
-            return f"{len(found.audio)} bytes"
+            return len(found.audio) / 2 / found.rate
 
         return {"in-process": in_process, "http": http, "openai": via_openai, "wyoming": wyoming}[
             way
@@ -236,10 +241,19 @@ async def run(rounds: int, quick: bool, progress: Progress) -> str:
                     for kind, job in jobs:
                         order = WAYS[turn % len(WAYS) :] + WAYS[: turn % len(WAYS)]
                         turn += 1
-                        times = {way: (await timed(job(way)))[0] for way in order}
+                        times = {}
+                        for way in order:
+                            # Let the other process's worker threads (which spin for a while
+                            # after a call) fall idle first: each way starts on a quiet machine.
+                            await asyncio.sleep(SETTLE_S)
+                            elapsed, made = await timed(job(way))
+                            times[way] = elapsed / made if isinstance(made, float) else elapsed
                         for way, seconds in times.items():
                             results[kind][way].append(seconds * 1000)
                             results[kind][f"{way}/ratio"].append(seconds / times["in-process"])
+                            results[kind][f"{way}/added"].append(
+                                (seconds - times["in-process"]) * 1000
+                            )
                         progress.advance(task)
             finally:
                 await ways.close()
@@ -263,7 +277,8 @@ def table(
     ]
     for kind, found in results.items():
         cells = [p50_p95(found[way]) for way in WAYS]
-        lines.append(f"| {kind}, ms | " + " | ".join(cells) + " |")
+        unit = "ms per second of speech" if kind == "text-to-speech" else "ms"
+        lines.append(f"| {kind}, {unit} | " + " | ".join(cells) + " |")
         overheads = ["—"]
         for way in WAYS[1:]:
             ratios = found[f"{way}/ratio"]
@@ -272,9 +287,16 @@ def table(
                 f"{(percentile(ratios, 0.95) - 1) * 100:+.1f} %"
             )
         lines.append(f"| {kind}, overhead | " + " | ".join(overheads) + " |")
+        added = ["—"] + [f"{percentile(found[f'{way}/added'], 0.5):+.1f}" for way in WAYS[1:]]
+        lines.append(f"| {kind}, added {unit} (median) | " + " | ".join(added) + " |")
     lines += [
         "",
-        "- in-process: the engine's own calls (`has_speech` + `voice.transcribe`; "
+        "Every way runs after a 0.3 s pause, so the worker threads of the previous request "
+        "(the other process's, too) have fallen idle. An assistant turn takes milliseconds, so "
+        "the fixed cost of an HTTP request (the connection, the key looked up in the database, "
+        "JSON) is a large share of it; Wyoming has no key to check.",
+        "",
+        "- in-process: the engine's own calls (`voice.hear`: voice activity, then Whisper; "
         "`voice.speak`, all chunks; `ask`).",
         "- http: `/v1/speech/transcribe` (raw WAV body), `/v1/speech/synthesize` (WAV), "
         "`/v1/assistant/ask`.",

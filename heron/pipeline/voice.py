@@ -11,7 +11,7 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -68,21 +68,41 @@ class VoicePipeline:
         stt = self.speech.stt(engine)
         return await asyncio.to_thread(stt.transcribe, samples, language=language, hints=hints)
 
+    async def hear(
+        self,
+        user: User,
+        samples: Samples,
+        *,
+        language: str | None = None,
+        engine: str | None = None,
+        hints: Sequence[str] = (),
+    ) -> Transcript | None:
+        """What was said in a recording, with the caller's `hints` and then the user's own
+        words (list and city names) as hints; None when it holds no speech (silence is never
+        transcribed: Whisper invents words for it)."""
+        if not await asyncio.to_thread(self.speech.has_speech, samples):
+            return None
+        own = await self.heron.speech_hints(user)
+        return await self.transcribe(
+            samples, language=language, hints=(*hints, *own), engine=engine
+        )
+
     async def speak(
-        self, text: str, *, voice: str | None = None, rate: int | None = None
+        self, text: str, *, voice: str | None = None, rate: int | None = None, speed: float = 1.0
     ) -> tuple[int, AsyncIterator[Samples]]:
         """Speech for `text`: its sample rate and its chunks as they are synthesized
-        (resampled to `rate` if given)."""
+        (resampled to `rate` if given). The first chunk is made before this returns, so a
+        failing engine raises here, not halfway through a stream."""
         engine, chosen = self.speech.tts_for(voice)
-        speech = await asyncio.to_thread(engine.synthesize, text, voice=chosen)
+        speech = await asyncio.to_thread(engine.synthesize, text, voice=chosen, speed=speed)
+        first = await asyncio.to_thread(next, speech.chunks, None)
         out_rate = rate or speech.rate
 
         async def chunks() -> AsyncIterator[Samples]:
-            while True:
-                chunk = await asyncio.to_thread(next, speech.chunks, None)
-                if chunk is None:
-                    return
+            chunk = first
+            while chunk is not None:
                 yield resample(chunk, speech.rate, out_rate) if out_rate != speech.rate else chunk
+                chunk = await asyncio.to_thread(next, speech.chunks, None)
 
         return out_rate, chunks()
 

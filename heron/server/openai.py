@@ -29,7 +29,7 @@ from heron.errors import BadInput, HeronError, NotFound
 from heron.language.embeddings import MODEL_NAME as MINILM
 from heron.language.langid import language_name
 from heron.server.auth import CurrentUser, Engine
-from heron.server.speech import default_voice, hear, synthesized
+from heron.server.speech import default_voice, hear
 from heron.speech import Segment, Transcript
 
 # --- errors in OpenAI's shape ---------------------------------------------------------------
@@ -314,7 +314,7 @@ async def speech(body: SpeechBody, _: CurrentUser, heron: Engine) -> Response:
     voice = OPENAI_VOICES.get(name.lower(), name)
     speed = min(max(body.speed, SPEEDS[0]), SPEEDS[1])
     try:
-        rate, chunks = await synthesized(heron, body.input, voice=voice, speed=speed)
+        rate, chunks = await heron.voice.speak(body.input, voice=voice, speed=speed)
     except BadInput as error:  # the voice is all that can be wrong by now
         raise OpenAIError(400, error.detail, param="voice") from None
     media = MEDIA_TYPES[body.response_format]

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from heron.audio import Audio, Samples, decode, wav_bytes, wav_header
+from heron.audio import Audio, decode, wav_bytes, wav_header
 from heron.engine import Heron
 from heron.errors import BadAudio, UnsupportedMedia
 from heron.server.auth import CurrentUser, Engine
@@ -102,14 +102,8 @@ async def hear(
     (`prompt`, words the caller expects, first). Shared by this API and the OpenAI one."""
     audio = await asyncio.to_thread(decode, data, max_seconds=heron.settings.max_audio_seconds)
     stt = heron.speech.stt(engine)
-    if not await asyncio.to_thread(heron.speech.has_speech, audio.samples):
-        return Heard(audio, None, stt.name)
-    hints = await heron.speech_hints(user)
-    transcript = await heron.voice.transcribe(
-        audio.samples,
-        language=language,
-        hints=((prompt,) if prompt else ()) + hints,
-        engine=engine,
+    transcript = await heron.voice.hear(
+        user, audio.samples, language=language, engine=engine, hints=(prompt,) if prompt else ()
     )
     return Heard(audio, transcript, stt.name)
 
@@ -134,7 +128,7 @@ class SynthesizeBody(BaseModel):
     responses={200: {"content": {"audio/wav": {}}}},
 )
 async def synthesize(body: SynthesizeBody, _: CurrentUser, heron: Engine) -> Response:
-    rate, chunks = await synthesized(heron, body.text, voice=body.voice, speed=body.speed)
+    rate, chunks = await heron.voice.speak(body.text, voice=body.voice, speed=body.speed)
     if body.stream:
 
         async def stream() -> AsyncIterator[bytes]:
@@ -144,25 +138,6 @@ async def synthesize(body: SynthesizeBody, _: CurrentUser, heron: Engine) -> Res
 
         return StreamingResponse(stream(), media_type="audio/wav")
     return Response(wav_bytes([chunk async for chunk in chunks], rate), media_type="audio/wav")
-
-
-async def synthesized(
-    heron: Heron, text: str, *, voice: str | None, speed: float
-) -> tuple[int, AsyncIterator[Samples]]:
-    """Speech for `text` in `voice`: its sample rate and its chunks (sentence by sentence) as
-    they are made. The first is made before this returns, so a failing engine is still an
-    error response rather than a stream cut short."""
-    engine, chosen = heron.speech.tts_for(voice)
-    speech = await asyncio.to_thread(engine.synthesize, text, voice=chosen, speed=speed)
-    first = await asyncio.to_thread(next, speech.chunks, None)
-
-    async def chunks() -> AsyncIterator[Samples]:
-        chunk = first
-        while chunk is not None:
-            yield chunk
-            chunk = await asyncio.to_thread(next, speech.chunks, None)
-
-    return speech.rate, chunks()
 
 
 @router.get("/voices", summary="The voices text-to-speech can use")

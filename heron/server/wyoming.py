@@ -58,6 +58,7 @@ from wyoming.wake import Detect, Detection, NotDetected
 import heron
 from heron.audio import RATE, AudioFormat, Converter, Samples
 from heron.errors import BadInput, HeronError
+from heron.speech import Transcript as Heard
 from heron.speech import WakeWord
 
 if TYPE_CHECKING:
@@ -385,7 +386,7 @@ class Partials:
 
     sent: list[str] = field(default_factory=list)
     previous: list[str] = field(default_factory=list)
-    task: asyncio.Task[str] | None = None
+    task: asyncio.Task[Heard | None] | None = None
     at: int = 0
 
     def agree(self, text: str) -> str | None:
@@ -581,15 +582,26 @@ class Connection(AsyncEventHandler):
         task, partials.task = partials.task, None
         if task.cancelled() or task.exception() is not None:
             return
-        chunk = partials.agree(task.result())
+        heard = task.result()
+        chunk = partials.agree(heard.text if heard is not None else "")
         if chunk:
             await self.write_event(TranscriptChunk(text=chunk).event())
 
-    async def _decode(self, samples: Samples) -> str:
-        transcript = await self.heron.voice.transcribe(
-            samples, language=self._stt_language(), hints=await self._hints(), engine=self._stt()
+    async def _decode(self, samples: Samples) -> Heard | None:
+        assert self.server.user is not None
+        request = self.transcribe
+        asked = (
+            [*(request.transcript_names or ()), *(request.transcript_terms or ())]
+            if request is not None
+            else []
         )
-        return transcript.text
+        return await self.heron.voice.hear(
+            self.server.user,
+            samples,
+            language=self._stt_language(),
+            engine=self._stt(),
+            hints=asked,
+        )
 
     async def _audio_stop(self) -> None:
         hearing, self.hearing = self.hearing, None
@@ -607,14 +619,9 @@ class Connection(AsyncEventHandler):
             # Whisper cannot be interrupted: let the partial finish (its words may be sent).
             await asyncio.wait({partials.task})
             await self._send_partial()
-        samples = hearing.samples
-        heard = await asyncio.to_thread(self.heron.speech.has_speech, samples)
-        text, language = "", self._stt_language()
-        if heard:
-            transcript = await self.heron.voice.transcribe(
-                samples, language=language, hints=await self._hints(), engine=self._stt()
-            )
-            text, language = transcript.text, transcript.language
+        heard = await self._decode(hearing.samples)
+        text = heard.text if heard is not None else ""
+        language = heard.language if heard is not None else self._stt_language()
         if partials is not None:
             rest = partials.final(text)
             if rest:
@@ -636,16 +643,6 @@ class Connection(AsyncEventHandler):
     def _stt_language(self) -> str | None:
         asked = _language(self.transcribe.language if self.transcribe else None)
         return asked or self.heron.settings.stt_language
-
-    async def _hints(self) -> tuple[str, ...]:
-        assert self.server.user is not None
-        asked: list[str] = []
-        if self.transcribe is not None:
-            asked = [
-                *(self.transcribe.transcript_names or ()),
-                *(self.transcribe.transcript_terms or ()),
-            ]
-        return (*asked, *await self.heron.speech_hints(self.server.user))
 
     # --- text-to-speech ---------------------------------------------------------------
 
