@@ -1,7 +1,8 @@
 """Audio: one internal format (16 kHz, 16-bit, mono) and the conversions into and out of it.
 
-Uploaded files of any common container are decoded with FFmpeg (PyAV); streamed PCM in any
-rate, width and channel count is converted chunk by chunk (soxr keeps resampling state).
+Uploaded files of any common container are decoded with FFmpeg (PyAV), plain PCM WAVs
+directly; streamed PCM in any rate, width and channel count is converted chunk by chunk
+(soxr keeps resampling state).
 """
 
 from __future__ import annotations
@@ -79,6 +80,9 @@ def decode(data: bytes, *, max_seconds: float) -> Audio:
     `max_seconds`."""
     if not data:
         raise BadAudio("the audio is empty")
+    plain = _plain_wav(data, max_seconds)
+    if plain is not None:
+        return Audio(plain)
     try:
         container = av.open(io.BytesIO(data), mode="r")
     except av.error.FFmpegError:
@@ -114,6 +118,25 @@ def decode(data: bytes, *, max_seconds: float) -> Audio:
     if len(samples) < RATE // 100:
         raise BadAudio("the audio is empty (no samples could be decoded)")
     return Audio(samples)
+
+
+def _plain_wav(data: bytes, max_seconds: float) -> Samples | None:
+    """A PCM WAV file, what devices upload most, read without FFmpeg (about ten times
+    faster); None for anything else, which FFmpeg reads (float or extensible WAVs too)."""
+    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        return None
+    try:
+        with wave.open(io.BytesIO(data)) as reader:
+            fmt = AudioFormat(reader.getframerate(), reader.getsampwidth(), reader.getnchannels())
+            pcm = reader.readframes(reader.getnframes())
+        fmt.check()
+    except (wave.Error, EOFError, BadAudio):
+        return None
+    if len(pcm) < fmt.frame_bytes * fmt.rate // 100:
+        return None  # a header with no samples after it: FFmpeg says what is wrong
+    if fmt.seconds(len(pcm)) > max_seconds:
+        raise TooLarge(f"the audio is longer than {max_seconds:g} seconds")
+    return convert(pcm, fmt)
 
 
 def _to_float(pcm: bytes, fmt: AudioFormat) -> np.ndarray:

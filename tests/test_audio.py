@@ -59,6 +59,36 @@ def test_any_container_rate_and_channels_become_16k_mono(
     assert level_dbfs(audio.samples[RATE // 4 : RATE // 2]) == pytest.approx(-9.0, abs=1.5)
 
 
+@pytest.mark.parametrize(
+    ("codec", "rate", "channels"),
+    [
+        ("pcm_s16le", 44_100, 2),
+        ("pcm_u8", 8_000, 1),
+        ("pcm_s32le", 22_050, 1),
+        ("pcm_f32le", 48_000, 1),
+    ],
+)
+def test_a_wav_read_directly_sounds_as_ffmpeg_hears_it(
+    codec: str, rate: int, channels: int
+) -> None:
+    samples = tone(1.0, rate, channels)
+    wav = encode(samples, rate, "wav", codec)
+    flac = encode(samples, rate, "flac", "flac")  # the same audio, which only FFmpeg reads
+
+    direct, ffmpeg = decode(wav, max_seconds=10).samples, decode(flac, max_seconds=10).samples
+
+    assert abs(len(direct) - len(ffmpeg)) <= 32
+    size = min(len(direct), len(ffmpeg))
+    # The two resamplers' filters differ a little; the sound is the same.
+    assert np.corrcoef(direct[:size], ffmpeg[:size])[0, 1] > 0.99
+    assert level_dbfs(direct) == pytest.approx(level_dbfs(ffmpeg), abs=0.5)
+
+
+def test_a_long_wav_is_refused_before_it_is_converted() -> None:
+    with pytest.raises(TooLarge):
+        decode(wav_bytes([np.zeros(RATE * 11, np.int16)]), max_seconds=10)
+
+
 def test_corrupt_and_empty_audio_are_bad_audio() -> None:
     good = wav_bytes([tone(0.5, RATE)[:, 0]])
     with pytest.raises(BadAudio):
