@@ -4,6 +4,7 @@ HeronError
 ├── BadInput            the request is malformed or impossible (HTTP 422)
 │   ├── TooLarge        the request is bigger than allowed (HTTP 413)
 │   ├── BadAudio        audio that is corrupt, empty or cannot be decoded (HTTP 400)
+│   ├── BadDocument     a document that is corrupt, encrypted or has no text (HTTP 400)
 │   ├── UnsupportedMedia  a format or codec Heron does not read (HTTP 415)
 │   └── QueryRejected   a query Heron will not run: malformed, or an update (HTTP 400)
 ├── NotFound            no such thing for this user (HTTP 404; also for other users' ids)
@@ -41,6 +42,11 @@ class TooLarge(BadInput):
 class BadAudio(BadInput):
     status = 400
     title = "Bad audio"
+
+
+class BadDocument(BadInput):
+    status = 400
+    title = "Bad document"
 
 
 class UnsupportedMedia(BadInput):
