@@ -1,0 +1,149 @@
+"""The hybrid index on its own: words and meaning each find what the other misses, the fusion
+keeps both, users never see each other's passages, filters, removal, and an index that
+survives losing or tearing its vector files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from heron.language.embeddings import SentenceEncoder, load_encoder
+from heron.search.index import IndexedPassage, SearchIndex, query_terms, snippet
+
+ANA, BEN = 1, 2
+PASSAGES = [
+    IndexedPassage(1, 10, ANA, "Lease", "Tenants may keep one cat or a small dog with the "
+                   "landlord's written consent. Rent is due on the first day of each month.",
+                   kind="pdf", collection="home", created=100.0),
+    IndexedPassage(2, 11, ANA, "Dishwasher manual", "The appliance is covered by a two year "
+                   "warranty from the date of purchase. Keep the receipt.",
+                   kind="pdf", collection="home", created=200.0),
+    IndexedPassage(3, 12, ANA, "Sourdough notes", "Feed the starter with equal weights of flour "
+                   "and water, then bake at 250 degrees with steam for twenty minutes.",
+                   kind="markdown", collection="kitchen", created=300.0),
+    IndexedPassage(4, 13, BEN, "Ben's lease", "No pets are allowed in the flat. The warranty "
+                   "of the boiler is void.", kind="pdf", collection="home", created=100.0),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def encoder() -> SentenceEncoder:
+    return load_encoder()
+
+
+@pytest.fixture
+def index(tmp_path: Path, encoder: SentenceEncoder) -> Iterator[SearchIndex]:
+    opened = SearchIndex(tmp_path / "search", encoder)
+    opened.add(PASSAGES)
+    yield opened
+    opened.close()
+
+
+def ids(hits: list) -> list[int]:  # type: ignore[type-arg]
+    return [hit.passage_id for hit in hits]
+
+
+def test_words_find_a_passage_by_what_it_says(index: SearchIndex) -> None:
+    [first, *_] = index.search(ANA, "warranty receipt", mode="bm25")
+
+    assert first.passage_id == 2
+    assert first.bm25_rank == 1 and first.dense_rank is None
+    assert "**warranty**" in first.snippet and "**receipt.**" in first.snippet
+
+
+def test_meaning_finds_a_passage_that_shares_no_word_with_the_query(index: SearchIndex) -> None:
+    query = "can I have animals in my apartment"
+
+    assert index.search(ANA, query, mode="bm25") == []
+    assert ids(index.search(ANA, query, mode="dense"))[0] == 1
+    best = index.search(ANA, query)[0]
+    assert best.passage_id == 1
+    assert best.similarity is not None and best.similarity > 0.3
+
+
+def test_the_fusion_ranks_a_passage_both_rankings_like_first(index: SearchIndex) -> None:
+    hits = index.search(ANA, "how long is the dishwasher guarantee")
+
+    assert hits[0].passage_id == 2
+    assert hits[0].bm25_rank == 1 and hits[0].dense_rank == 1
+    assert hits[0].score > hits[1].score
+
+
+def test_a_user_never_sees_another_users_passages(index: SearchIndex) -> None:
+    for mode in ("bm25", "dense", "hybrid"):
+        assert 4 not in ids(index.search(ANA, "no pets allowed boiler warranty", mode=mode))
+        assert ids(index.search(BEN, "pets", mode=mode)) == [4]
+
+
+def test_filters_keep_only_the_collection_kind_and_dates_asked_for(index: SearchIndex) -> None:
+    assert ids(index.search(ANA, "warranty flour cat", collection="kitchen")) == [3]
+    assert set(ids(index.search(ANA, "warranty flour cat", kind="pdf"))) == {1, 2}
+    assert set(ids(index.search(ANA, "warranty flour cat", after=150.0))) == {2, 3}
+    assert ids(index.search(ANA, "warranty flour cat", before=150.0)) == [1]
+
+
+def test_removing_a_document_removes_its_passages_from_both_rankings(index: SearchIndex) -> None:
+    index.remove_document(11)
+
+    for mode in ("bm25", "dense", "hybrid"):
+        assert 2 not in ids(index.search(ANA, "dishwasher warranty", mode=mode))
+    assert index.count(ANA) == 2
+
+
+def test_adding_a_passage_again_replaces_it(index: SearchIndex) -> None:
+    index.add([IndexedPassage(3, 12, ANA, "Sourdough notes", "Bake rye bread at 230 degrees.")])
+
+    assert index.count(ANA) == 3
+    assert index.search(ANA, "starter flour", mode="bm25") == []
+    assert ids(index.search(ANA, "rye", mode="bm25")) == [3]
+
+
+def test_a_lost_or_torn_vector_file_is_rebuilt_from_the_database(
+    tmp_path: Path, encoder: SentenceEncoder, index: SearchIndex
+) -> None:
+    expected = ids(index.search(ANA, "can I have animals in my apartment", mode="dense"))
+    index.close()
+    vectors = tmp_path / "search" / f"vectors-{ANA}.usearch"
+    vectors.write_bytes(vectors.read_bytes()[:100])  # torn: half a file
+    (tmp_path / "search" / f"vectors-{BEN}.usearch").unlink()  # lost
+
+    reopened = SearchIndex(tmp_path / "search", encoder)
+    try:
+        assert ids(reopened.search(ANA, "can I have animals in my apartment", mode="dense")) == (
+            expected
+        )
+        assert ids(reopened.search(BEN, "animals", mode="dense")) == [4]
+    finally:
+        reopened.close()
+
+
+def test_vectors_that_lag_the_database_are_rebuilt(
+    tmp_path: Path, encoder: SentenceEncoder, index: SearchIndex
+) -> None:
+    saved = (tmp_path / "search" / f"vectors-{ANA}.usearch").read_bytes()
+    index.add([IndexedPassage(5, 14, ANA, "Bike", "The bicycle's tyres take 4 bar.")])
+    index.close()
+    # As if the process died after the database committed, before the vector file was saved.
+    (tmp_path / "search" / f"vectors-{ANA}.usearch").write_bytes(saved)
+
+    reopened = SearchIndex(tmp_path / "search", encoder)
+    try:
+        assert ids(reopened.search(ANA, "tire pressure of my bike", mode="dense"))[0] == 5
+    finally:
+        reopened.close()
+
+
+def test_query_words_drop_the_commonest_and_snippets_mark_the_rest() -> None:
+    assert query_terms("What does my lease say about the pets?") == [
+        "lease",
+        "say",
+        "about",
+        "pets",
+    ]
+    assert query_terms("the") == ["the"]
+    text = " ".join(["filler"] * 40) + " the pets clause says cats are fine " + "tail " * 40
+    shown = snippet(text, ["pets", "cats"])
+    assert shown.startswith("… ") and shown.endswith(" …")
+    assert "**pets**" in shown and "**cats**" in shown
