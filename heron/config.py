@@ -107,6 +107,12 @@ class Settings(BaseSettings):
     """After a spoken reply, listen this long for a follow-up without the wake word."""
     arbitration_s: float = 0.3
     """Satellites hearing the same wake word within this window: only the best answers."""
+    max_document_bytes: int = 50_000_000
+    """Larger documents added for search get 413."""
+    max_document_pages: int = 2_000
+    """PDFs with more pages get 413."""
+    max_document_seconds: float = 60.0
+    """Reading the text out of one document may take this long (then 413)."""
     wyoming_uri: str | None = None
     """Also serve the Wyoming protocol (Home Assistant's voice services) with `heron serve`,
     e.g. tcp://127.0.0.1:10700; None: only `heron wyoming` serves it."""

@@ -6,7 +6,9 @@ It opens the store, loads the skills and the router once, and answers requests.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +27,7 @@ from heron.assistant.skills import reminders as reminder_skill
 from heron.assistant.skills import timers as timer_skill
 from heron.config import Settings
 from heron.errors import (
+    BadDocument,
     BadInput,
     Conflict,
     EngineUnavailable,
@@ -52,9 +55,13 @@ from heron.language.similarity import factory as similarity_factory
 from heron.language.slots import CityIndex, ParseContext, unit_registry
 from heron.language.training import TrainingSet, check_text
 from heron.pipeline.voice import VoicePipeline
+from heron.search.chunk import passages
+from heron.search.extract import extract
+from heron.search.index import IndexedPassage, SearchIndex
+from heron.search.index import Mode as SearchMode
 from heron.speech import SpeechEngines
 from heron.store import Store
-from heron.store.models import LanguageApp, User
+from heron.store.models import Document, LanguageApp, User
 from heron.store.repositories import UserData
 
 log = logging.getLogger(__name__)
@@ -106,6 +113,8 @@ class Heron:
         self._app_models = ModelCache()
         self._training_slot = asyncio.Semaphore(1)
         self._trainings: set[asyncio.Task[None]] = set()
+        self._search_index: SearchIndex | None = None
+        self._search_lock = threading.Lock()
 
     # --- life cycle -------------------------------------------------------------------
 
@@ -163,6 +172,9 @@ class Heron:
         return self.collisions
 
     async def close(self) -> None:
+        if self._search_index is not None:
+            self._search_index.close()
+            self._search_index = None
         if self._sparql is not None:
             self._sparql.stop()
             self._sparql = None
@@ -426,6 +438,126 @@ class Heron:
             raise TooLarge(f"{name} has {len(text):,} characters; the limit is {limit:,}")
         if not text.strip():
             raise BadInput(f"{name} is empty: there is no text to read")
+
+    # --- document search ----------------------------------------------------------------
+
+    def _search(self) -> SearchIndex:
+        with self._search_lock:
+            if self._search_index is None:
+                self._search_index = SearchIndex(self.settings.data_dir / "search", self._encoder())
+            return self._search_index
+
+    async def add_document(
+        self,
+        user: User,
+        name: str,
+        data: bytes,
+        *,
+        collection: str = "",
+        content_type: str | None = None,
+    ) -> dict[str, Any]:
+        """Reads a document's text, splits it into passages and indexes them for the user.
+        The same content again is not added twice; a new version of a document of the same
+        name replaces the old one."""
+        settings = self.settings
+        if len(data) > settings.max_document_bytes:
+            raise TooLarge(f"{name} is larger than {settings.max_document_bytes} bytes")
+        if len(collection) > 64:
+            raise BadInput("a collection name has at most 64 characters")
+        digest = hashlib.sha256(data).hexdigest()
+        async with self.store.user(user.id) as store:
+            same = await store.documents.find(content_hash=digest)
+            if same is not None:
+                return {**document_json(same), "added": False, "duplicate_of": same.id}
+        extracted = await asyncio.to_thread(
+            extract,
+            data,
+            name,
+            content_type=content_type,
+            max_pages=settings.max_document_pages,
+            max_seconds=settings.max_document_seconds,
+        )
+        parts = passages(extracted)
+        if not parts:
+            raise BadDocument(f"{name} holds no text to search")
+        index = await asyncio.to_thread(self._search)
+        async with self.store.user(user.id) as store:
+            previous = await store.documents.find(name=name)
+            document = await store.documents.add(
+                Document(
+                    name=name[:255],
+                    title=extracted.title[:500],
+                    kind=extracted.kind,
+                    language=extracted.language,
+                    collection=collection,
+                    content_hash=digest,
+                    size=len(data),
+                    passages=len(parts),
+                )
+            )
+            created = document.created_at.replace(tzinfo=UTC).timestamp()
+            items = [
+                IndexedPassage(
+                    id=document.id * PASSAGES_PER_DOCUMENT + part.position,
+                    document_id=document.id,
+                    user_id=user.id,
+                    title=part.title,
+                    text=part.text,
+                    kind=extracted.kind,
+                    collection=collection,
+                    created=created,
+                )
+                for part in parts[:PASSAGES_PER_DOCUMENT]
+            ]
+            # Indexed before the row commits: a failure leaves no document without passages
+            # (and passages of a document that never committed are never shown).
+            await asyncio.to_thread(index.add, items)
+            if previous is not None:
+                await store.documents.delete(previous)
+            found = document_json(document)
+        if previous is not None:
+            await asyncio.to_thread(index.remove_document, previous.id)
+        return {**found, "added": True, "replaced": previous.id if previous else None}
+
+    async def documents(self, user: User) -> list[dict[str, Any]]:
+        async with self.store.user(user.id) as store:
+            return [document_json(d) for d in await store.documents.all()]
+
+    async def delete_document(self, user: User, document_id: int) -> None:
+        async with self.store.user(user.id) as store:
+            document = await store.documents.get(document_id)
+            await store.documents.delete(document)
+        index = await asyncio.to_thread(self._search)
+        await asyncio.to_thread(index.remove_document, document_id)
+
+    async def search(
+        self,
+        user: User,
+        query: str,
+        *,
+        k: int = 10,
+        mode: SearchMode = "hybrid",
+        collection: str | None = None,
+        kind: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The user's best passages for `query`, each with its document."""
+        if not query.strip():
+            raise BadInput("the query is empty")
+        if len(query) > self.settings.max_text_chars:
+            raise BadInput(f"the query is longer than {self.settings.max_text_chars} characters")
+        if not 1 <= k <= 100:
+            raise BadInput("k must be from 1 to 100")
+        index = await asyncio.to_thread(self._search)
+        hits = await asyncio.to_thread(
+            index.search, user.id, query, k, mode=mode, collection=collection, kind=kind
+        )
+        async with self.store.user(user.id) as store:
+            owned = {d.id: d for d in await store.documents.all()}
+        return [
+            {**hit.to_json(), "document": document_json(owned[hit.document_id])}
+            for hit in hits
+            if hit.document_id in owned
+        ]
 
     # --- state, for the API and CLI ---------------------------------------------------
 
@@ -746,3 +878,21 @@ def _log_progress(stage: str, done: int, total: int) -> None:
 def _warm() -> None:
     CityIndex.load()
     unit_registry()
+
+
+PASSAGES_PER_DOCUMENT = 1_000_000
+"""A passage's id is its document's id times this plus its position."""
+
+
+def document_json(document: Document) -> dict[str, Any]:
+    return {
+        "id": document.id,
+        "name": document.name,
+        "title": document.title,
+        "kind": document.kind,
+        "language": document.language,
+        "collection": document.collection,
+        "size": document.size,
+        "passages": document.passages,
+        "added_at": document.created_at.replace(tzinfo=UTC).isoformat(),
+    }

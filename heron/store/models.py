@@ -231,3 +231,25 @@ class LanguageApp(Base):
     """intent → {"reply": template} or {"webhook": url}: what the assistant does with it."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     trained_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Document(Base):
+    """A document a user added for search. Its passages and their vectors live in the
+    search index (heron.search.index), keyed by this id."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("user_id", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    """The file name, or the path it was added from (re-adding that path replaces it)."""
+    title: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    collection: Mapped[str] = mapped_column(String(64), default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    passages: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -19,6 +19,7 @@ from heron.store.models import (
     ApiKey,
     Conversation,
     Device,
+    Document,
     Event,
     Fact,
     ItemList,
@@ -494,6 +495,46 @@ class LanguageApps(_Scoped):
         await self.session.flush()
 
 
+class Documents(_Scoped):
+    """The user's documents for search (their passages are in the search index)."""
+
+    async def all(self) -> Sequence[Document]:
+        return (
+            await self.session.scalars(
+                select(Document).where(Document.user_id == self.user_id).order_by(Document.id)
+            )
+        ).all()
+
+    async def get(self, document_id: int) -> Document:
+        found: Document | None = await self.session.get(Document, document_id)
+        if found is None or found.user_id != self.user_id:
+            raise NotFound(f"no document {document_id}")
+        return found
+
+    async def find(
+        self, *, content_hash: str | None = None, name: str | None = None
+    ) -> Document | None:
+        query = select(Document).where(Document.user_id == self.user_id)
+        if content_hash is not None:
+            query = query.where(Document.content_hash == content_hash)
+        if name is not None:
+            query = query.where(Document.name == name)
+        found: Document | None = await self.session.scalar(query.limit(1))
+        return found
+
+    async def add(self, document: Document) -> Document:
+        document.user_id = self.user_id
+        self.session.add(document)
+        await self.session.flush()
+        return document
+
+    async def delete(self, document: Document) -> None:
+        if document.user_id != self.user_id:
+            raise NotFound(f"no document {document.id}")
+        await self.session.delete(document)
+        await self.session.flush()
+
+
 class UserData:
     """Everything one user owns, reachable only through this user's id."""
 
@@ -509,6 +550,7 @@ class UserData:
         self.events = Events(session, user_id)
         self.facts = Facts(session, user_id)
         self.language_apps = LanguageApps(session, user_id)
+        self.documents = Documents(session, user_id)
 
 
 class Admin:
