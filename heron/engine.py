@@ -6,9 +6,9 @@ It opens the store, loads the skills and the router once, and answers requests.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -114,7 +114,7 @@ class Heron:
         self._training_slot = asyncio.Semaphore(1)
         self._trainings: set[asyncio.Task[None]] = set()
         self._search_index: SearchIndex | None = None
-        self._search_lock = threading.Lock()
+        self._search_lock = asyncio.Lock()
 
     # --- life cycle -------------------------------------------------------------------
 
@@ -441,11 +441,35 @@ class Heron:
 
     # --- document search ----------------------------------------------------------------
 
-    def _search(self) -> SearchIndex:
-        with self._search_lock:
+    async def _search(self) -> SearchIndex:
+        """The search index, made to agree with the store the first time it is opened."""
+        async with self._search_lock:
             if self._search_index is None:
-                self._search_index = SearchIndex(self.settings.data_dir / "search", self._encoder())
+                index = await asyncio.to_thread(
+                    SearchIndex, self.settings.data_dir / "search", self._encoder()
+                )
+                await self._reconcile(index)
+                self._search_index = index
             return self._search_index
+
+    async def _reconcile(self, index: SearchIndex) -> None:
+        """Drops passages of documents the store does not have (an add that never committed)
+        and indexes again, from their stored passages, the documents the index lacks or has
+        only in part (the index was lost, or a crash cut an add short)."""
+        async with self.store.admin() as admin:
+            expected = await admin.document_passages()
+        present = await asyncio.to_thread(index.document_passages)
+        for stray in present.keys() - expected.keys():
+            await asyncio.to_thread(index.remove_document, stray)
+        missing = [d for d, count in expected.items() if present.get(d) != count]
+        if missing:
+            log.warning("search index behind the store: indexing %d documents again", len(missing))
+        for document_id in missing:
+            async with self.store.admin() as admin:
+                document = await admin.document_with_content(document_id)
+            if document is not None:
+                await asyncio.to_thread(index.remove_document, document_id)
+                await asyncio.to_thread(index.add, _indexed(document, document.content))
 
     async def add_document(
         self,
@@ -477,10 +501,11 @@ class Heron:
             max_pages=settings.max_document_pages,
             max_seconds=settings.max_document_seconds,
         )
-        parts = passages(extracted)
+        parts = passages(extracted)[:PASSAGES_PER_DOCUMENT]
         if not parts:
             raise BadDocument(f"{name} holds no text to search")
-        index = await asyncio.to_thread(self._search)
+        index = await self._search()
+        content = [dataclasses.asdict(part) for part in parts]
         async with self.store.user(user.id) as store:
             previous = await store.documents.find(name=name)
             document = await store.documents.add(
@@ -492,23 +517,11 @@ class Heron:
                     collection=collection,
                     content_hash=digest,
                     size=len(data),
-                    passages=len(parts),
+                    passages=len(content),
+                    content=content,
                 )
             )
-            created = document.created_at.replace(tzinfo=UTC).timestamp()
-            items = [
-                IndexedPassage(
-                    id=document.id * PASSAGES_PER_DOCUMENT + part.position,
-                    document_id=document.id,
-                    user_id=user.id,
-                    title=part.title,
-                    text=part.text,
-                    kind=extracted.kind,
-                    collection=collection,
-                    created=created,
-                )
-                for part in parts[:PASSAGES_PER_DOCUMENT]
-            ]
+            items = _indexed(document, content)
             # Indexed before the row commits: a failure leaves no document without passages
             # (and passages of a document that never committed are never shown).
             await asyncio.to_thread(index.add, items)
@@ -527,7 +540,7 @@ class Heron:
         async with self.store.user(user.id) as store:
             document = await store.documents.get(document_id)
             await store.documents.delete(document)
-        index = await asyncio.to_thread(self._search)
+        index = await self._search()
         await asyncio.to_thread(index.remove_document, document_id)
 
     async def search(
@@ -547,7 +560,7 @@ class Heron:
             raise BadInput(f"the query is longer than {self.settings.max_text_chars} characters")
         if not 1 <= k <= 100:
             raise BadInput("k must be from 1 to 100")
-        index = await asyncio.to_thread(self._search)
+        index = await self._search()
         hits = await asyncio.to_thread(
             index.search, user.id, query, k, mode=mode, collection=collection, kind=kind
         )
@@ -882,6 +895,24 @@ def _warm() -> None:
 
 PASSAGES_PER_DOCUMENT = 1_000_000
 """A passage's id is its document's id times this plus its position."""
+
+
+def _indexed(document: Document, content: list[dict[str, Any]]) -> list[IndexedPassage]:
+    """A document's passages as the search index keeps them."""
+    created = document.created_at.replace(tzinfo=UTC).timestamp()
+    return [
+        IndexedPassage(
+            id=document.id * PASSAGES_PER_DOCUMENT + part["position"],
+            document_id=document.id,
+            user_id=document.user_id,
+            title=part["title"],
+            text=part["text"],
+            kind=document.kind,
+            collection=document.collection,
+            created=created,
+        )
+        for part in content
+    ]
 
 
 def document_json(document: Document) -> dict[str, Any]:

@@ -209,6 +209,14 @@ class SearchIndex:
 
     # --- reading ----------------------------------------------------------------------
 
+    def document_passages(self) -> dict[int, int]:
+        """Every document in the index: id → how many passages it has."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT document_id, count(*) FROM passages GROUP BY document_id"
+            ).fetchall()
+        return {int(row[0]): int(row[1]) for row in rows}
+
     def count(self, user_id: int | None = None) -> int:
         with self._lock:
             if user_id is None:

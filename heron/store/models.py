@@ -234,8 +234,8 @@ class LanguageApp(Base):
 
 
 class Document(Base):
-    """A document a user added for search. Its passages and their vectors live in the
-    search index (heron.search.index), keyed by this id."""
+    """A document a user added for search. Its passages are searched through the search
+    index (heron.search.index), keyed by this id."""
 
     __tablename__ = "documents"
     __table_args__ = (UniqueConstraint("user_id", "content_hash"),)
@@ -251,5 +251,8 @@ class Document(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     passages: Mapped[int] = mapped_column(Integer)
+    content: Mapped[list[dict[str, Any]]] = mapped_column(JSON, deferred=True)
+    """The passages as indexed (position, title, text, page, start, end): the search index
+    is rebuilt from them if it is lost (deferred: large, rarely read)."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
 
 from heron.errors import BadInput, Conflict, NotFound
 from heron.store.models import (
@@ -602,6 +603,17 @@ class Admin:
             return None
         found.last_used_at = utcnow()
         return await self.session.get(User, found.user_id)
+
+    async def document_passages(self) -> dict[int, int]:
+        """Every user's documents: id → how many passages it has in the search index."""
+        rows = await self.session.execute(select(Document.id, Document.passages))
+        return {int(row[0]): int(row[1]) for row in rows}
+
+    async def document_with_content(self, document_id: int) -> Document | None:
+        found: Document | None = await self.session.scalar(
+            select(Document).where(Document.id == document_id).options(undefer(Document.content))
+        )
+        return found
 
     async def fail_interrupted_trainings(self) -> int:
         """Apps left "training" by a server that stopped: their training is gone."""

@@ -3,8 +3,11 @@ deleted, and never another user's — with the store and the index agreeing thro
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
+from heron.config import Settings
 from heron.engine import Heron
 from heron.errors import NotFound, UnsupportedMedia
 from heron.store.models import User
@@ -96,3 +99,17 @@ async def test_a_kind_heron_cannot_read_is_refused_by_name(engine: Heron, user: 
 
     assert "PDF" in refused.value.detail and "Markdown" in refused.value.detail
     assert await engine.documents(user) == []
+
+
+async def test_a_lost_search_index_is_rebuilt_from_the_store(
+    engine: Heron, user: User, settings: Settings
+) -> None:
+    lease = await engine.add_document(user, "lease.md", LEASE)
+    await engine.close()
+    shutil.rmtree(settings.data_dir / "search")
+
+    async with Heron(settings) as reopened:
+        hits = await reopened.search(user, "can I have a dog?")
+
+    assert hits[0]["document_id"] == lease["id"]
+    assert hits[0]["title"] == "Lease › Pets"
