@@ -93,7 +93,9 @@ _PDF_MAGIC = b"%PDF-"
 _PDF_MAGIC_WITHIN = 1024
 """Readers accept the header anywhere in the first kilobyte (some files start with junk)."""
 _ZIP_MAGIC = b"PK\x03\x04"
-_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
+_HTML_START = re.compile(
+    rb"^(\xef\xbb\xbf)?\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S
+)
 _SNIFF_BYTES = 8192
 
 _MAX_RATIO = 100
