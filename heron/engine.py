@@ -55,8 +55,8 @@ from heron.language.similarity import factory as similarity_factory
 from heron.language.slots import CityIndex, ParseContext, unit_registry
 from heron.language.training import TrainingSet, check_text
 from heron.pipeline.voice import VoicePipeline
-from heron.search.chunk import passages
-from heron.search.extract import extract
+from heron.search.chunk import Passage, passages
+from heron.search.extract import Extracted, extract
 from heron.search.index import IndexedPassage, SearchIndex
 from heron.search.index import Mode as SearchMode
 from heron.speech import SpeechEngines
@@ -493,15 +493,17 @@ class Heron:
             same = await store.documents.find(content_hash=digest)
             if same is not None:
                 return {**document_json(same), "added": False, "duplicate_of": same.id}
-        extracted = await asyncio.to_thread(
-            extract,
-            data,
-            name,
-            content_type=content_type,
-            max_pages=settings.max_document_pages,
-            max_seconds=settings.max_document_seconds,
-        )
-        parts = passages(extracted)[:PASSAGES_PER_DOCUMENT]
+        def read() -> tuple[Extracted, list[Passage]]:
+            found = extract(
+                data,
+                name,
+                content_type=content_type,
+                max_pages=settings.max_document_pages,
+                max_seconds=settings.max_document_seconds,
+            )
+            return found, passages(found)[:PASSAGES_PER_DOCUMENT]
+
+        extracted, parts = await asyncio.to_thread(read)
         if not parts:
             raise BadDocument(f"{name} holds no text to search")
         index = await self._search()
