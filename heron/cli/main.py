@@ -407,6 +407,7 @@ from heron.cli import facts as _facts  # noqa: E402
 from heron.cli import knowledge as _knowledge  # noqa: E402
 from heron.cli import nlu as _nlu  # noqa: E402
 from heron.cli import satellite as _satellite  # noqa: E402
+from heron.cli import search as _search  # noqa: E402
 from heron.cli import speech as _speech  # noqa: E402
 
 _knowledge.register(app)
@@ -414,3 +415,4 @@ _facts.register(app)
 _nlu.register(app)
 _speech.register(app)
 _satellite.register(app)
+_search.register(app)

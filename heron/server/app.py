@@ -18,6 +18,7 @@ from heron.server import (
     language,
     openai,
     problems,
+    search,
     speech,
     state,
     voice,
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, *, engine: Heron | None = None)
             "/v1/speech/transcribe": settings.max_audio_bytes,
             "/v1/audio/transcriptions": settings.max_audio_bytes,
             "/v1/language/apps/": language.MAX_TRAINING_BYTES,
+            "/v1/search/documents": settings.max_document_bytes + search.FORM_OVERHEAD,
         },
     )
 
@@ -83,5 +85,6 @@ def create_app(settings: Settings | None = None, *, engine: Heron | None = None)
     app.include_router(speech.router)
     app.include_router(voice.router)
     app.include_router(language.router)
+    app.include_router(search.router)
     app.include_router(openai.router)
     return app
