@@ -45,6 +45,8 @@ bench: install
 	$(BIN)/python bench/nlu.py
 	cd bench && ../$(BIN)/python voice.py
 	cd bench && ../$(BIN)/python wake.py
+	$(BIN)/python bench/interop.py
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

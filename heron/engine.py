@@ -57,7 +57,7 @@ from heron.language.training import TrainingSet, check_text
 from heron.pipeline.voice import VoicePipeline
 from heron.search.chunk import Passage, passages
 from heron.search.extract import Extracted, extract
-from heron.search.index import IndexedPassage, SearchIndex
+from heron.search.index import IndexedPassage, LazyEncoder, SearchIndex
 from heron.search.index import Mode as SearchMode
 from heron.speech import SpeechEngines
 from heron.store import Store
@@ -445,8 +445,11 @@ class Heron:
         """The search index, made to agree with the store the first time it is opened."""
         async with self._search_lock:
             if self._search_index is None:
+                models = self.settings.models_dir
                 index = await asyncio.to_thread(
-                    SearchIndex, self.settings.data_dir / "search", self._encoder()
+                    SearchIndex,
+                    self.settings.data_dir / "search",
+                    LazyEncoder(lambda: load_encoder(models)),
                 )
                 await self._reconcile(index)
                 self._search_index = index
@@ -493,6 +496,7 @@ class Heron:
             same = await store.documents.find(content_hash=digest)
             if same is not None:
                 return {**document_json(same), "added": False, "duplicate_of": same.id}
+
         def read() -> tuple[Extracted, list[Passage]]:
             found = extract(
                 data,

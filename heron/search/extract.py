@@ -30,6 +30,8 @@ from heron.errors import BadDocument, TooLarge, UnsupportedMedia
 from heron.language.langid import UNDETERMINED, default_identifier
 
 log = logging.getLogger(__name__)
+# pypdf logs what it finds wrong with a broken file; Heron's refusal already says so.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 KINDS: dict[str, str] = {
     "text": "plain text",

@@ -3,8 +3,10 @@ sentence embeddings (usearch, one index per user), fused by reciprocal rank.
 
 Everything lives in one directory: `fts.db` holds the passages, their words and their
 vectors in SQLite transactions (a torn write rolls back); `vectors-<user>.usearch` are the
-approximate-nearest-neighbour indexes, derived from the vectors in `fts.db` and rebuilt from
-them whenever they are missing or disagree with it.
+approximate-nearest-neighbour indexes, derived from the vectors in `fts.db`. Every write
+counts up the user's version in the same transaction; a vector file is named by the version
+it holds, so a process sees at once when another has changed a user's passages, and a file
+that is missing or behind is rebuilt from the database.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -41,6 +43,20 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 class Encoder(Protocol):
     def encode(self, sentences: list[str]) -> npt.NDArray[np.float32]: ...
+
+
+class LazyEncoder:
+    """An encoder loaded on its first use: listing or deleting documents, and searches by
+    words alone, never pay for loading the model."""
+
+    def __init__(self, load: Callable[[], Encoder]) -> None:
+        self._load = load
+        self._encoder: Encoder | None = None
+
+    def encode(self, sentences: list[str]) -> npt.NDArray[np.float32]:
+        if self._encoder is None:
+            self._encoder = self._load()
+        return self._encoder.encode(sentences)
 
 
 @dataclass(frozen=True)
@@ -119,6 +135,7 @@ CREATE TABLE IF NOT EXISTS passages (
     vector BLOB
 );
 CREATE INDEX IF NOT EXISTS passages_user ON passages (user_id);
+CREATE TABLE IF NOT EXISTS versions (user_id INTEGER PRIMARY KEY, version INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS passages_document ON passages (document_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5 (
     title, text, content='passages', content_rowid='id',
@@ -145,7 +162,8 @@ class SearchIndex:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._lock = threading.RLock()
-        self._vectors: dict[int, Any] = {}
+        self._vectors: dict[int, tuple[int, Any]] = {}
+        """user → (the version its index holds, the index)"""
 
     # --- writing ----------------------------------------------------------------------
 
@@ -163,49 +181,86 @@ class SearchIndex:
             if vectors is not None
             else [None] * len(passages)
         )
-        with self._lock, self._db:
-            self._db.executemany("DELETE FROM passages WHERE id = ?", [(p.id,) for p in passages])
-            self._db.executemany(
-                "INSERT INTO passages (id, document_id, user_id, title, text, kind, collection,"
-                " created, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (p.id, p.document_id, p.user_id, p.title, p.text, p.kind, p.collection,
-                     p.created, blob)
-                    for p, blob in zip(passages, blobs, strict=True)
-                ],
-            )  # fmt: skip
-        if vectors is not None:
-            with self._lock:
-                for user in {p.user_id for p in passages}:
-                    rows = [i for i, p in enumerate(passages) if p.user_id == user]
-                    index = self._user_vectors(user)
-                    keys = np.array([passages[i].id for i in rows], np.uint64)
-                    for key in keys:
-                        if index.contains(int(key)):
-                            index.remove(int(key))
-                    index.add(keys, np.asarray(vectors[rows], np.float32))
-                    self._save(user, index)
+        users = sorted({p.user_id for p in passages})
+        with self._lock:
+            with self._db:
+                self._db.executemany(
+                    "DELETE FROM passages WHERE id = ?", [(p.id,) for p in passages]
+                )
+                self._db.executemany(
+                    "INSERT INTO passages (id, document_id, user_id, title, text, kind, collection,"
+                    " created, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (p.id, p.document_id, p.user_id, p.title, p.text, p.kind, p.collection,
+                         p.created, blob)
+                        for p, blob in zip(passages, blobs, strict=True)
+                    ],
+                )  # fmt: skip
+                self._bump(users)
+            if vectors is None:
+                return
+            for user in users:
+                index = self._written(user)
+                rows = [i for i, p in enumerate(passages) if p.user_id == user]
+                keys = np.array([passages[i].id for i in rows], np.uint64)
+                for key in keys:
+                    if index.contains(int(key)):
+                        index.remove(int(key))
+                index.add(keys, np.asarray(vectors[rows], np.float32))
+                self._save(user, index)
 
     def remove_document(self, document_id: int) -> None:
         with self._lock:
             rows = self._db.execute(
                 "SELECT id, user_id FROM passages WHERE document_id = ?", (document_id,)
             ).fetchall()
+            users = sorted({user for _, user in rows})
             with self._db:
                 self._db.execute("DELETE FROM passages WHERE document_id = ?", (document_id,))
-            for user in {user for _, user in rows}:
-                index = self._user_vectors(user)
+                self._bump(users)
+            for user in users:
+                index = self._written(user)
                 for passage_id, owner in rows:
                     if owner == user and index.contains(passage_id):
                         index.remove(passage_id)
                 self._save(user, index)
 
+    def _bump(self, users: Iterable[int]) -> None:
+        self._db.executemany(
+            "INSERT INTO versions (user_id, version) VALUES (?, 1) "
+            "ON CONFLICT (user_id) DO UPDATE SET version = version + 1",
+            [(user,) for user in users],
+        )
+
+    def _written(self, user_id: int) -> Any:
+        """After this process changed the user's passages in the database: the index to
+        change the same way (the one in memory or the file, if either was current just
+        before; else one rebuilt from the database, where the change already is)."""
+        version = self._version(user_id)
+        cached = self._vectors.get(user_id)
+        index = cached[1] if cached is not None and cached[0] == version - 1 else None
+        if index is None:
+            index = self._load(user_id, version - 1)
+        if index is None:
+            self._vectors.pop(user_id, None)
+            return self._user_vectors(user_id)
+        self._vectors[user_id] = (version, index)
+        return index
+
+    def _version(self, user_id: int) -> int:
+        row = self._db.execute(
+            "SELECT version FROM versions WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
     def remove_user(self, user_id: int) -> None:
         with self._lock:
             with self._db:
                 self._db.execute("DELETE FROM passages WHERE user_id = ?", (user_id,))
+                self._bump([user_id])
             self._vectors.pop(user_id, None)
-            self._vector_file(user_id).unlink(missing_ok=True)
+            for file in self.path.glob(f"vectors-{user_id}-v*.usearch"):
+                file.unlink(missing_ok=True)
 
     # --- reading ----------------------------------------------------------------------
 
@@ -327,37 +382,36 @@ class SearchIndex:
 
     # --- the vector indexes -----------------------------------------------------------
 
-    def _vector_file(self, user_id: int) -> Path:
-        return self.path / f"vectors-{user_id}.usearch"
+    def _vector_file(self, user_id: int, version: int) -> Path:
+        return self.path / f"vectors-{user_id}-v{version}.usearch"
 
     def _user_vectors(self, user_id: int) -> Any:
-        """The user's ANN index: loaded from its file if that agrees with the database,
-        else rebuilt from the vectors stored with the passages."""
-        from usearch.index import Index
-
+        """The user's ANN index as of the database's version: the one in memory, else the
+        file of that version, else rebuilt from the vectors stored with the passages."""
+        version = self._version(user_id)
         cached = self._vectors.get(user_id)
-        if cached is not None:
-            return cached
-        stored = self._db.execute(
-            "SELECT count(*) FROM passages WHERE user_id = ? AND vector IS NOT NULL", (user_id,)
-        ).fetchone()[0]
-        index = Index(ndim=DIMENSIONS, metric="cos", dtype="f16")
-        file = self._vector_file(user_id)
-        if file.exists():
-            try:
-                index.load(str(file))
-            except (RuntimeError, ValueError) as error:
-                log.warning(
-                    "search vector index unreadable, rebuilding user=%s: %s", user_id, error
-                )
-                index = Index(ndim=DIMENSIONS, metric="cos", dtype="f16")
-        if len(index) != stored:
-            if file.exists():
-                log.warning("search vector index out of date, rebuilding user=%s", user_id)
-            index = Index(ndim=DIMENSIONS, metric="cos", dtype="f16")
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        index = self._load(user_id, version)
+        if index is None:
+            index = _new_index()
             self._rebuild(user_id, index)
+            self._vectors[user_id] = (version, index)
             self._save(user_id, index)
-        self._vectors[user_id] = index
+        self._vectors[user_id] = (version, index)
+        return index
+
+    def _load(self, user_id: int, version: int) -> Any:
+        """The user's vector file of `version`, or None if there is none or it is torn."""
+        file = self._vector_file(user_id, version)
+        if not file.exists():
+            return None
+        index = _new_index()
+        try:
+            index.load(str(file))
+        except (RuntimeError, ValueError) as error:
+            log.warning("search vectors unreadable, rebuilding user=%s: %s", user_id, error)
+            return None
         return index
 
     def _rebuild(self, user_id: int, index: Any) -> None:
@@ -370,11 +424,16 @@ class SearchIndex:
             index.add(keys, vectors.astype(np.float32))
 
     def _save(self, user_id: int, index: Any) -> None:
+        """Writes the index as the version it holds; older files of the user go."""
+        version = self._vectors[user_id][0]
+        file = self._vector_file(user_id, version)
         # Written aside, then renamed: a crash leaves the old file or the new, never half.
-        file = self._vector_file(user_id)
         partial = file.with_suffix(".partial")
         index.save(str(partial))
         os.replace(partial, file)
+        for old in self.path.glob(f"vectors-{user_id}-v*.usearch"):
+            if old != file:
+                old.unlink(missing_ok=True)
 
     def size_bytes(self) -> int:
         return sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
@@ -427,3 +486,9 @@ def snippet(text: str, terms: Iterable[str], words: int = SNIPPET_WORDS) -> str:
 
 def _embedded_text(passage: IndexedPassage) -> str:
     return f"{passage.title}\n{passage.text}" if passage.title else passage.text
+
+
+def _new_index() -> Any:
+    from usearch.index import Index
+
+    return Index(ndim=DIMENSIONS, metric="cos", dtype="f16")

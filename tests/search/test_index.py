@@ -100,16 +100,22 @@ def test_adding_a_passage_again_replaces_it(index: SearchIndex) -> None:
     assert ids(index.search(ANA, "rye", mode="bm25")) == [3]
 
 
+def vector_file(folder: Path, user: int) -> Path:
+    [found] = folder.glob(f"vectors-{user}-v*.usearch")
+    return found
+
+
 def test_a_lost_or_torn_vector_file_is_rebuilt_from_the_database(
     tmp_path: Path, encoder: SentenceEncoder, index: SearchIndex
 ) -> None:
+    folder = tmp_path / "search"
     expected = ids(index.search(ANA, "can I have animals in my apartment", mode="dense"))
     index.close()
-    vectors = tmp_path / "search" / f"vectors-{ANA}.usearch"
-    vectors.write_bytes(vectors.read_bytes()[:100])  # torn: half a file
-    (tmp_path / "search" / f"vectors-{BEN}.usearch").unlink()  # lost
+    torn = vector_file(folder, ANA)
+    torn.write_bytes(torn.read_bytes()[:100])  # half a file
+    vector_file(folder, BEN).unlink()  # lost
 
-    reopened = SearchIndex(tmp_path / "search", encoder)
+    reopened = SearchIndex(folder, encoder)
     try:
         assert ids(reopened.search(ANA, "can I have animals in my apartment", mode="dense")) == (
             expected
@@ -122,17 +128,36 @@ def test_a_lost_or_torn_vector_file_is_rebuilt_from_the_database(
 def test_vectors_that_lag_the_database_are_rebuilt(
     tmp_path: Path, encoder: SentenceEncoder, index: SearchIndex
 ) -> None:
-    saved = (tmp_path / "search" / f"vectors-{ANA}.usearch").read_bytes()
+    folder = tmp_path / "search"
+    before = vector_file(folder, ANA)
+    saved = before.read_bytes()
     index.add([IndexedPassage(5, 14, ANA, "Bike", "The bicycle's tyres take 4 bar.")])
     index.close()
     # As if the process died after the database committed, before the vector file was saved.
-    (tmp_path / "search" / f"vectors-{ANA}.usearch").write_bytes(saved)
+    vector_file(folder, ANA).unlink()
+    before.write_bytes(saved)
 
-    reopened = SearchIndex(tmp_path / "search", encoder)
+    reopened = SearchIndex(folder, encoder)
     try:
         assert ids(reopened.search(ANA, "tire pressure of my bike", mode="dense"))[0] == 5
     finally:
         reopened.close()
+
+
+def test_a_second_process_sees_passages_another_added(
+    tmp_path: Path, encoder: SentenceEncoder, index: SearchIndex
+) -> None:
+    # A server keeps its index open while `heron docs add` (another process) adds to it.
+    assert ids(index.search(ANA, "tire pressure of my bike", mode="dense"))[0] != 5
+    other = SearchIndex(tmp_path / "search", encoder)
+    try:
+        other.add([IndexedPassage(5, 14, ANA, "Bike", "The bicycle's tyres take 4 bar.")])
+        other.remove_document(10)
+    finally:
+        other.close()
+
+    found = ids(index.search(ANA, "tire pressure of my bike", mode="dense"))
+    assert found[0] == 5 and 1 not in found
 
 
 def test_query_words_drop_the_commonest_and_snippets_mark_the_rest() -> None:
