@@ -454,34 +454,58 @@ def query_terms(query: str) -> list[str]:
 
 def snippet(text: str, terms: Iterable[str], words: int = SNIPPET_WORDS) -> str:
     """A window of the passage around its densest stretch of query words, which are marked
-    **so**; the passage's start when none of them is in it."""
-    wanted = {t.lower() for t in terms}
-    tokens = text.split()
-    if not tokens:
+    **so**; the passage's start when none of them is in it. Regular expressions do the
+    scanning, so a long passage costs little more than a short one."""
+    if not text.strip():
         return ""
+    width = words * 7  # characters: about `words` English words
+    pattern = _terms_pattern(terms)
+    spans = [m.start() for m in pattern.finditer(text)] if pattern is not None else []
+    begin = 0
+    if spans:
+        # The run of matches that fits the most of them in two thirds of the window.
+        reach = width * 2 // 3
+        first = best_first = best_count = 0
+        for last in range(len(spans)):
+            while spans[last] - spans[first] > reach:
+                first += 1
+            if last - first + 1 > best_count:
+                best_count, best_first = last - first + 1, first
+        # From the start of the sentence of the first of them if it is near, else a little
+        # before it; never so late that the window ends early.
+        at = spans[best_first]
+        sentence = max(text.rfind(mark, 0, at) for mark in (". ", "! ", "? ", "\n"))
+        begin = sentence + 2 if sentence >= 0 and at - sentence < width // 2 else at - width // 6
+        if sentence < 0 and at < width // 2:
+            begin = 0
+        begin = max(0, min(begin, len(text) - width))
+    if begin > 0:
+        space = text.find(" ", begin)
+        begin = space + 1 if 0 <= space < begin + 20 else begin
+    end = begin + width
+    if end < len(text):
+        space = text.rfind(" ", begin, end)
+        end = space if space > begin else end
+    shown = text[begin:end].strip()
+    if pattern is not None:
+        shown = pattern.sub(lambda m: f"**{m.group(0)}**", shown)
+    return ("… " if begin > 0 else "") + shown + (" …" if end < len(text) else "")
 
-    def hit(token: str) -> bool:
-        bare = re.sub(r"\W+", "", token.lower())
-        # The index stems words ("pets" finds "pet"); a shared start is near enough here.
-        return any(
-            bare == t
-            or (len(t) > 3 and bare.startswith(t))
-            or (len(bare) > 3 and t.startswith(bare))
-            for t in wanted
-        )
 
-    marks = [hit(token) for token in tokens]
-    best, best_count = 0, -1
-    for start in range(0, max(1, len(tokens) - words + 1)):
-        count = sum(marks[start : start + words])
-        if count > best_count:
-            best, best_count = start, count
-    window = [
-        f"**{t}**" if marks[best + i] else t for i, t in enumerate(tokens[best : best + words])
-    ]
-    return (
-        ("… " if best > 0 else "") + " ".join(window) + (" …" if best + words < len(tokens) else "")
-    )
+def _terms_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
+    """Words starting like a query word (the index stems: "pets" also finds "pet")."""
+    stems = set()
+    for term in terms:
+        term = term.lower()
+        if len(term) > 5:
+            term = term[:5]
+        elif len(term) >= 4 and term.endswith("s"):
+            term = term[:-1]
+        if term:
+            stems.add(re.escape(term))
+    if not stems:
+        return None
+    return re.compile(rf"(?<!\w)(?:{'|'.join(sorted(stems, key=len, reverse=True))})\w*", re.I)
 
 
 def _embedded_text(passage: IndexedPassage) -> str:

@@ -50,7 +50,7 @@ def test_words_find_a_passage_by_what_it_says(index: SearchIndex) -> None:
 
     assert first.passage_id == 2
     assert first.bm25_rank == 1 and first.dense_rank is None
-    assert "**warranty**" in first.snippet and "**receipt.**" in first.snippet
+    assert "**warranty**" in first.snippet and "**receipt**." in first.snippet
 
 
 def test_meaning_finds_a_passage_that_shares_no_word_with_the_query(index: SearchIndex) -> None:
