@@ -571,7 +571,7 @@ class Heron:
             index.search, user.id, query, k, mode=mode, collection=collection, kind=kind
         )
         async with self.store.user(user.id) as store:
-            owned = {d.id: d for d in await store.documents.all()}
+            owned = await store.documents.some(sorted({hit.document_id for hit in hits}))
         return [
             {**hit.to_json(), "document": document_json(owned[hit.document_id])}
             for hit in hits

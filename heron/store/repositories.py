@@ -512,6 +512,15 @@ class Documents(_Scoped):
             raise NotFound(f"no document {document_id}")
         return found
 
+    async def some(self, ids: Sequence[int]) -> dict[int, Document]:
+        """The user's documents among `ids` (others' and missing ones are left out)."""
+        if not ids:
+            return {}
+        found = await self.session.scalars(
+            select(Document).where(Document.user_id == self.user_id, Document.id.in_(ids))
+        )
+        return {document.id: document for document in found}
+
     async def find(
         self, *, content_hash: str | None = None, name: str | None = None
     ) -> Document | None:
