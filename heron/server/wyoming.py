@@ -196,71 +196,53 @@ def describe(engine: Heron) -> Info:
         )
         for model in _wake_models(settings)
     ]
+    # What every one of Heron's programs says about itself.
+    common: dict[str, Any] = {"attribution": HERON, "installed": True, "version": version}
     return Info(
         asr=[
             AsrProgram(
                 name="heron-stt",
-                attribution=HERON,
-                installed=True,
                 description="Heron speech-to-text",
-                version=version,
                 models=asr_models,
                 supports_transcript_streaming=settings.wyoming_partials,
+                **common,
             )
         ],
         tts=[
             TtsProgram(
                 name="heron-tts",
-                attribution=HERON,
-                installed=True,
                 description="Heron text-to-speech",
-                version=version,
                 voices=voices,
                 supports_synthesize_streaming=True,
+                **common,
             )
         ],
         wake=[
             WakeProgram(
-                name="heron-wake",
-                attribution=HERON,
-                installed=True,
-                description="Heron wake words",
-                version=version,
-                models=wake_models,
+                name="heron-wake", description="Heron wake words", models=wake_models, **common
             )
         ],
         intent=[
             IntentProgram(
                 name="heron-intents",
-                attribution=HERON,
-                installed=True,
                 description="Heron's intents and slots, without acting on them",
-                version=version,
-                models=[_assistant_model(IntentModel, version)],
+                models=[_assistant_model(IntentModel, common)],
+                **common,
             )
         ],
         handle=[
             HandleProgram(
                 name="heron",
-                attribution=HERON,
-                installed=True,
                 description="The Heron assistant (timers, reminders, lists, knowledge, memory)",
-                version=version,
-                models=[_assistant_model(HandleModel, version)],
+                models=[_assistant_model(HandleModel, common)],
+                **common,
             )
         ],
     )
 
 
-def _assistant_model(kind: Any, version: str) -> Any:
-    return kind(
-        name="heron",
-        attribution=HERON,
-        installed=True,
-        description="Heron's skills (English)",
-        version=version,
-        languages=["en"],
-    )
+def _assistant_model(kind: Any, common: dict[str, Any]) -> Any:
+    return kind(name="heron", description="Heron's skills (English)", languages=["en"], **common)
 
 
 def _whisper_languages() -> list[str]:
