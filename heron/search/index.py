@@ -1,12 +1,13 @@
-"""The hybrid passage index: BM25 over words (SQLite FTS5) and nearest neighbours over
-sentence embeddings (usearch, one index per user), fused by reciprocal rank.
+"""The hybrid passage index: BM25 over words (tantivy) and nearest neighbours over sentence
+embeddings (usearch, one index per user), fused by reciprocal rank.
 
-Everything lives in one directory: `fts.db` holds the passages, their words and their
-vectors in SQLite transactions (a torn write rolls back); `vectors-<user>.usearch` are the
-approximate-nearest-neighbour indexes, derived from the vectors in `fts.db`. Every write
-counts up the user's version in the same transaction; a vector file is named by the version
-it holds, so a process sees at once when another has changed a user's passages, and a file
-that is missing or behind is rebuilt from the database.
+Everything lives in one directory. `passages.db` holds the passages and their vectors in
+SQLite transactions (a torn write rolls back), and is what the rest is derived from: the
+words index (`words-1/`, heron.search.words) and the approximate-nearest-neighbour indexes
+`vectors-<user>-v<version>.usearch`. Every write counts up the user's version in the same
+transaction. A vector file is named by the version it holds and the words index carries a
+marker of the version it holds for each user, so a process sees at once when another has
+changed a user's passages, and whatever is missing or behind is rebuilt from the database.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+from heron.search.words import Filters, IndexBusy, WordIndex, WordWriter
 
 log = logging.getLogger(__name__)
 
@@ -101,27 +104,6 @@ class Hit:
         }
 
 
-@dataclass(frozen=True)
-class Filters:
-    collection: str | None = None
-    kind: str | None = None
-    after: float | None = None
-    before: float | None = None
-
-    def sql(self) -> tuple[str, list[Any]]:
-        clauses, values = [], []
-        for column, value, op in (
-            ("collection", self.collection, "="),
-            ("kind", self.kind, "="),
-            ("created", self.after, ">="),
-            ("created", self.before, "<"),
-        ):
-            if value is not None:
-                clauses.append(f"p.{column} {op} ?")
-                values.append(value)
-        return "".join(f" AND {c}" for c in clauses), values
-
-
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY,
@@ -137,16 +119,6 @@ CREATE TABLE IF NOT EXISTS passages (
 CREATE INDEX IF NOT EXISTS passages_user ON passages (user_id);
 CREATE TABLE IF NOT EXISTS versions (user_id INTEGER PRIMARY KEY, version INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS passages_document ON passages (document_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5 (
-    title, text, content='passages', content_rowid='id',
-    tokenize='porter unicode61 remove_diacritics 2'
-);
-CREATE TRIGGER IF NOT EXISTS passages_added AFTER INSERT ON passages BEGIN
-    INSERT INTO words (rowid, title, text) VALUES (new.id, new.title, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS passages_removed AFTER DELETE ON passages BEGIN
-    INSERT INTO words (words, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
-END;
 """
 
 
@@ -157,11 +129,16 @@ class SearchIndex:
         self.path = path
         self.encoder = encoder
         path.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path / "fts.db", check_same_thread=False)
+        # Before tantivy (0.1), words were in an FTS5 table of this file: what it held is
+        # added again from Heron's store (SearchEngine reconciles the two).
+        for old in path.glob("fts.db*"):
+            old.unlink()
+        self._db = sqlite3.connect(path / "passages.db", check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._lock = threading.RLock()
+        self._words = WordIndex(path)
         self._vectors: dict[int, tuple[int, Any]] = {}
         """user → (the version its index holds, the index)"""
 
@@ -182,7 +159,7 @@ class SearchIndex:
             else [None] * len(passages)
         )
         users = sorted({p.user_id for p in passages})
-        with self._lock:
+        with self._lock, self._words.writing() as words:
             with self._db:
                 self._db.executemany(
                     "DELETE FROM passages WHERE id = ?", [(p.id,) for p in passages]
@@ -197,6 +174,8 @@ class SearchIndex:
                     ],
                 )  # fmt: skip
                 self._bump(users)
+            words.add(passages)
+            self._mark(words, users)
             if vectors is None:
                 return
             for user in users:
@@ -210,7 +189,7 @@ class SearchIndex:
                 self._save(user, index)
 
     def remove_document(self, document_id: int) -> None:
-        with self._lock:
+        with self._lock, self._words.writing() as words:
             rows = self._db.execute(
                 "SELECT id, user_id FROM passages WHERE document_id = ?", (document_id,)
             ).fetchall()
@@ -218,12 +197,42 @@ class SearchIndex:
             with self._db:
                 self._db.execute("DELETE FROM passages WHERE document_id = ?", (document_id,))
                 self._bump(users)
+            words.remove_document(document_id)
+            self._mark(words, users)
             for user in users:
                 index = self._written(user)
                 for passage_id, owner in rows:
                     if owner == user and index.contains(passage_id):
                         index.remove(passage_id)
                 self._save(user, index)
+
+    def _mark(self, words: WordWriter, users: Iterable[int]) -> None:
+        """Marks the words of `users` as holding their current version (once committed)."""
+        for user in users:
+            words.mark(user, self._version(user))
+
+    def _check_words(self, user_id: int) -> None:
+        """Rebuilds the user's words from the database if they are behind it and no writer is
+        at work: a process died between committing the passages and their words."""
+        if self._words.holds(user_id, self._version(user_id)):
+            return
+        try:
+            with self._words.writing(wait=0) as words:
+                version = self._version(user_id)  # no other writer now: it stays
+                if self._words.holds(user_id, version):
+                    return
+                log.warning("search words behind the database, rebuilding user=%s", user_id)
+                words.remove_user(user_id)
+                rows = self._db.execute(
+                    "SELECT id, document_id, user_id, title, text, kind, collection, created"
+                    " FROM passages WHERE user_id = ?",
+                    (user_id,),
+                )
+                while batch := rows.fetchmany(10_000):
+                    words.add([IndexedPassage(*row) for row in batch], replace=False)
+                words.mark(user_id, version)
+        except IndexBusy:
+            pass  # another process is writing: this search sees the words as they were
 
     def _bump(self, users: Iterable[int]) -> None:
         self._db.executemany(
@@ -254,10 +263,12 @@ class SearchIndex:
         return int(row[0]) if row else 0
 
     def remove_user(self, user_id: int) -> None:
-        with self._lock:
+        with self._lock, self._words.writing() as words:
             with self._db:
                 self._db.execute("DELETE FROM passages WHERE user_id = ?", (user_id,))
                 self._bump([user_id])
+            words.remove_user(user_id)
+            self._mark(words, [user_id])
             self._vectors.pop(user_id, None)
             for file in self.path.glob(f"vectors-{user_id}-v*.usearch"):
                 file.unlink(missing_ok=True)
@@ -328,18 +339,12 @@ class SearchIndex:
         ]
 
     def _bm25(self, user_id: int, terms: list[str], depth: int, filters: Filters) -> list[int]:
-        if not terms:
+        words = self._words.terms(" ".join(terms))
+        if not words:
             return []
-        match = " OR ".join(f'"{term}"' for term in terms)
-        where, values = filters.sql()
         with self._lock:
-            rows = self._db.execute(
-                "SELECT p.id FROM words JOIN passages p ON p.id = words.rowid "
-                f"WHERE words MATCH ? AND p.user_id = ?{where} "
-                "ORDER BY bm25(words, 2.0, 1.0) LIMIT ?",
-                (match, user_id, *values, depth),
-            ).fetchall()
-        return [int(row[0]) for row in rows]
+            self._check_words(user_id)
+            return self._words.search(user_id, words, depth, filters)
 
     def _dense(self, user_id: int, query: str, depth: int, filters: Filters) -> dict[int, float]:
         """The nearest passages, nearest first, with their cosine similarity."""
@@ -436,7 +441,7 @@ class SearchIndex:
                 old.unlink(missing_ok=True)
 
     def size_bytes(self) -> int:
-        return sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+        return sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
 
     def close(self) -> None:
         with self._lock:

@@ -4,13 +4,17 @@ survives losing or tearing its vector files."""
 
 from __future__ import annotations
 
+import shutil
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from heron.language.embeddings import SentenceEncoder, load_encoder
-from heron.search.index import IndexedPassage, SearchIndex, query_terms, snippet
+from heron.search.index import IndexedPassage, Mode, SearchIndex, query_terms, snippet
+from heron.search.words import FOLDER, WordIndex, WordWriter
 
 ANA, BEN = 1, 2
 PASSAGES = [
@@ -77,11 +81,16 @@ def test_a_user_never_sees_another_users_passages(index: SearchIndex) -> None:
         assert ids(index.search(BEN, "pets", mode=mode)) == [4]
 
 
-def test_filters_keep_only_the_collection_kind_and_dates_asked_for(index: SearchIndex) -> None:
-    assert ids(index.search(ANA, "warranty flour cat", collection="kitchen")) == [3]
-    assert set(ids(index.search(ANA, "warranty flour cat", kind="pdf"))) == {1, 2}
-    assert set(ids(index.search(ANA, "warranty flour cat", after=150.0))) == {2, 3}
-    assert ids(index.search(ANA, "warranty flour cat", before=150.0)) == [1]
+@pytest.mark.parametrize("mode", ["bm25", "dense", "hybrid"])
+def test_filters_keep_only_the_collection_kind_and_dates_asked_for(
+    index: SearchIndex, mode: Mode
+) -> None:
+    query = "warranty flour cat"
+    assert ids(index.search(ANA, query, mode=mode, collection="kitchen")) == [3]
+    assert set(ids(index.search(ANA, query, mode=mode, kind="pdf"))) == {1, 2}
+    assert set(ids(index.search(ANA, query, mode=mode, after=150.0))) == {2, 3}
+    assert ids(index.search(ANA, query, mode=mode, before=200.0)) == [1]
+    assert ids(index.search(ANA, query, mode=mode, after=200.0, before=300.0)) == [2]
 
 
 def test_removing_a_document_removes_its_passages_from_both_rankings(index: SearchIndex) -> None:
@@ -158,6 +167,64 @@ def test_a_second_process_sees_passages_another_added(
 
     found = ids(index.search(ANA, "tire pressure of my bike", mode="dense"))
     assert found[0] == 5 and 1 not in found
+    assert ids(index.search(ANA, "bicycle tyres cat", mode="bm25")) == [5]
+
+
+def test_words_behind_the_database_are_rebuilt(
+    tmp_path: Path, encoder: SentenceEncoder, index: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if the process died after the database committed, before the words were.
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(WordWriter, "add", fail)
+        with pytest.raises(OSError):
+            index.add([IndexedPassage(5, 14, ANA, "Bike", "The bicycle's tyres take 4 bar.")])
+
+    assert ids(index.search(ANA, "bicycle tyres", mode="bm25")) == [5]
+    assert ids(index.search(ANA, "tire pressure of my bike", mode="dense"))[0] == 5
+
+
+def test_a_lost_words_index_is_rebuilt_from_the_database(
+    tmp_path: Path, encoder: SentenceEncoder, index: SearchIndex
+) -> None:
+    index.close()
+    shutil.rmtree(tmp_path / "search" / FOLDER)
+
+    reopened = SearchIndex(tmp_path / "search", encoder)
+    try:
+        assert ids(reopened.search(ANA, "warranty receipt", mode="bm25")) == [2]
+        assert ids(reopened.search(BEN, "warranty", mode="bm25")) == [4]
+    finally:
+        reopened.close()
+
+
+def test_a_writer_waits_for_another_and_searches_never_wait(
+    tmp_path: Path, index: SearchIndex
+) -> None:
+    # Another process (here: another index object on the same folder) is writing.
+    other = WordIndex(tmp_path / "search")
+    released = threading.Event()
+    holding = threading.Event()
+
+    def hold() -> None:
+        with other.writing():
+            holding.set()
+            time.sleep(0.5)
+        released.set()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    holding.wait(5)
+    try:
+        assert ids(index.search(ANA, "warranty receipt", mode="bm25")) == [2]
+        assert not released.is_set()
+        index.add([IndexedPassage(5, 14, ANA, "Bike", "The bicycle's tyres take 4 bar.")])
+        assert released.is_set()
+    finally:
+        holder.join()
+    assert ids(index.search(ANA, "bicycle tyres", mode="bm25")) == [5]
 
 
 def test_query_words_drop_the_commonest_and_snippets_mark_the_rest() -> None:
