@@ -202,13 +202,19 @@ def timed(
     return rankings, times
 
 
-def heron_search(index: SearchIndex, ids: list[str] | None, mode: str, spread: int = 1) -> System:
+def heron_search(
+    index: SearchIndex,
+    ids: list[str] | None,
+    mode: str,
+    spread: int = 1,
+    weights: tuple[float, float] = heron.search.index.WEIGHTS,
+) -> System:
     """Heron's index in one mode; `ids`: the set's document ids, by index document id - 1.
     With several passages a document, the top k documents are found among `spread` * k
     passages, each document where its best passage is."""
 
     def search(query: str, k: int) -> Ranking:
-        hits = index.search(USER, query, k=spread * k, mode=mode)  # type: ignore[arg-type]
+        hits = index.search(USER, query, k=spread * k, mode=mode, weights=weights)  # type: ignore[arg-type]
         found = (ids[h.document_id - 1] if ids else str(h.document_id) for h in hits)
         return list(dict.fromkeys(found))[:k]
 
@@ -276,6 +282,62 @@ def top(scores: np.ndarray, ids: list[str], k: int) -> Ranking:
     return [ids[i] for i in best[np.argsort(-scores[best], kind="stable")] if scores[i] > 0]
 
 
+@dataclass(frozen=True)
+class Tuning:
+    """nDCG@10 of the fusion for each BM25 weight (the dense ranking's is 1), on one half of
+    the queries (tuning) and on the other (held out)."""
+
+    tuned: dict[float, float]
+    held_out: dict[float, float]
+
+    @property
+    def best(self) -> float:
+        return max(self.tuned, key=lambda w: self.tuned[w])
+
+    @property
+    def chosen(self) -> float:
+        """Equal weights unless another beats them clearly on the tuning half."""
+        return self.best if self.tuned[self.best] - self.tuned[1.0] > TUNING_MARGIN else 1.0
+
+
+BM25_WEIGHTS = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
+TUNING_MARGIN = 0.01
+"""nDCG@10 a weight must gain over equal weights to be chosen: about one standard error of
+the mean over 1,000 queries here."""
+
+
+def tune(
+    index: SearchIndex, ids: list[str], collection: RetrievalSet, progress: Progress
+) -> Tuning:
+    """The fusion's weights tried on alternate queries: even positions tune, odd ones test."""
+    qids = sorted(collection.queries)
+    halves = [
+        {q: collection.queries[q] for q in qids[0::2]},
+        {q: collection.queries[q] for q in qids[1::2]},
+    ]
+    results: list[dict[float, float]] = [{}, {}]
+    with no_snippets():
+        for weight in BM25_WEIGHTS:
+            system = heron_search(index, ids, "hybrid", weights=(weight, 1.0))
+            for half, queries in enumerate(halves):
+                rankings, _ = timed(f"fusion, BM25 weight {weight}", system, queries, 10, progress)
+                results[half][weight] = Scores.of(rankings, collection.qrels, []).ndcg10
+    return Tuning(*results)
+
+
+def tuning_table(tuning: Tuning) -> str:
+    lines = [
+        "| BM25 weight (dense: 1) | nDCG@10, tuning half | nDCG@10, held-out half |",
+        "|---|---|---|",
+    ]
+    for weight in BM25_WEIGHTS:
+        mark = " (Heron's)" if weight == heron.search.index.WEIGHTS[0] else ""
+        lines.append(
+            f"| {weight}{mark} | {tuning.tuned[weight]:.3f} | {tuning.held_out[weight]:.3f} |"
+        )
+    return "\n".join(lines)
+
+
 @dataclass
 class Row:
     system: str
@@ -290,9 +352,10 @@ def quality(
     encoder: SentenceEncoder,
     latency_queries: dict[str, str],
     progress: Progress,
-) -> tuple[list[Row], float]:
+) -> tuple[list[Row], float, Tuning]:
     """Every system's top 100 for every query, scored, and the time of a top 10 for each of
-    `latency_queries`; and the small index's indexing rate (passages/s, vectors given)."""
+    `latency_queries`; the small index's indexing rate (passages/s, vectors given); and the
+    fusion's weights tried."""
 
     def run(label: str, system: System) -> Scores:
         with no_snippets():
@@ -321,6 +384,8 @@ def quality(
                 if mode == "hybrid":
                     indexed = f"{layout.name}; dense: first 256 tokens"
                 rows.append(Row(f"Heron {NAMES[mode]}", indexed, scores))
+            if layout is START:
+                tuning = tune(index, ids, collection, progress)
             index.close()
             fts5 = Fts5(Path(folder))
             fts5.add(passages)
@@ -341,7 +406,7 @@ def quality(
          "first 256 tokens"),
     ):  # fmt: skip
         rows.append(Row(label, indexed, run(label, system)))
-    return rows, rate
+    return rows, rate, tuning
 
 
 NAMES = {
@@ -587,7 +652,7 @@ def main() -> None:
             questions[i] for i in np.random.default_rng(3).permutation(len(questions))[:latency_n]
         ]
         cut = Chunked.of(collection)
-        rows, small_rate = quality(
+        rows, small_rate, tuning = quality(
             collection, cut, vectors, encoder, {str(i): q for i, q in enumerate(chosen)}, progress
         )
         results = []
@@ -623,6 +688,18 @@ process on the same documents and vectors.
 
 Best hybrid against best BM25 alone: nDCG@10 {hybrid.scores.ndcg10:.3f} ({hybrid.indexed})
 against {bm25.scores.ndcg10:.3f} ({bm25.indexed}).{reference}
+
+**The fusion's weights.** Reciprocal-rank fusion adds weight / (60 + rank) from each
+ranking. The BM25 ranking's weight was tried against the dense ranking's 1 on the first
+{START_WORDS} words index, choosing on one half of the queries (alternate ids) and checking on
+the other:
+
+{tuning_table(tuning)}
+
+Best on the tuning half: {tuning.best} (nDCG@10 {tuning.tuned[tuning.best]:.3f} against
+{tuning.tuned[1.0]:.3f} for equal weights). The rule: equal weights unless another weight gains
+more than {TUNING_MARGIN} on the tuning half, which chooses {tuning.chosen}; Heron uses
+{heron.search.index.WEIGHTS[0]}.
 
 **Scale.** The corpus cut into passages as Heron cuts a document it is given
 (`heron.search.chunk.passages`, at most 180 words: {len(cut.texts):,} passages), repeated under

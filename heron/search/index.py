@@ -35,6 +35,8 @@ CANDIDATES = 100
 """Each ranking hands this many passages to the fusion."""
 RRF_K = 60.0
 """Reciprocal-rank fusion's constant (the value of the paper that introduced it)."""
+WEIGHTS = (1.0, 1.0)
+"""BM25's and the dense ranking's shares in the fusion (tried in bench/search.py)."""
 SNIPPET_WORDS = 28
 STOPWORDS = frozenset(
     "a an and are as at be but by for from has have how i if in into is it its me my of on "
@@ -304,7 +306,7 @@ class SearchIndex:
         kind: str | None = None,
         after: float | None = None,
         before: float | None = None,
-        weights: tuple[float, float] = (1.0, 1.0),
+        weights: tuple[float, float] = WEIGHTS,
     ) -> list[Hit]:
         """The user's best `k` passages for `query`. `weights`: BM25's and the dense
         ranking's shares in the fusion."""
