@@ -3,14 +3,21 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages Heron's engines use (installed when run as root with apt available).
-APT_PACKAGES ?= sqlite3 wordnet-base espeak-ng flite libportaudio2
+# Translation: Apertium and every language pair Debian has (83 directions; 350 MB).
+APERTIUM_PAIRS := afr-nld arg-cat bel-rus br-fr cat-ita cat-srd dan-nor en-gl eng-cat \
+	eng-spa eo-ca eo-en eo-es eo-fr es-gl es-pt es-ro eu-en eu-es fr-es fra-cat fra-frp \
+	hbs-eng hbs-mkd hbs-slv ind-zlm isl-eng isl-swe mkd-bul mkd-eng nno-nob oc-ca oc-es \
+	oci-fra pol-szl por-cat pt-gl rus-ukr spa-arg spa-ast spa-cat spa-ita srd-ita swe-dan \
+	swe-nor urd-hin
+APT_PACKAGES ?= sqlite3 wordnet-base espeak-ng flite libportaudio2 apertium \
+	$(addprefix apertium-,$(APERTIUM_PAIRS))
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench install apt clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Heron needs Python 3.11 or newer")'
 	@$(MAKE) --no-print-directory apt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

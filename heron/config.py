@@ -113,6 +113,14 @@ class Settings(BaseSettings):
     """PDFs with more pages get 413."""
     max_document_seconds: float = 60.0
     """Reading the text out of one document may take this long (then 413)."""
+    max_translation_chars: int = 200_000
+    """Longer texts (all the texts of one request together) sent for translation get 413;
+    shorter ones are translated a sentence at a time, however long."""
+    max_translation_texts: int = 100
+    """More texts in one translation request get 413."""
+    translation_names: bool = True
+    """Keep people's and organisations' names in English text untranslated (found with spaCy:
+    about 5 ms a sentence)."""
     wyoming_uri: str | None = None
     """Also serve the Wyoming protocol (Home Assistant's voice services) with `heron serve`,
     e.g. tcp://127.0.0.1:10700; None: only `heron wyoming` serves it."""

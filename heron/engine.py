@@ -63,6 +63,9 @@ from heron.speech import SpeechEngines
 from heron.store import Store
 from heron.store.models import Document, LanguageApp, User
 from heron.store.repositories import UserData
+from heron.translation.apertium import ApertiumEngine
+from heron.translation.neural import MarianEngine
+from heron.translation.translator import NAME_LABELS, Translation, Translator
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +118,7 @@ class Heron:
         self._trainings: set[asyncio.Task[None]] = set()
         self._search_index: SearchIndex | None = None
         self._search_lock = asyncio.Lock()
+        self._translator: Translator | None = None
 
     # --- life cycle -------------------------------------------------------------------
 
@@ -172,6 +176,9 @@ class Heron:
         return self.collisions
 
     async def close(self) -> None:
+        if self._translator is not None:
+            self._translator.close()
+            self._translator = None
         if self._search_index is not None:
             self._search_index.close()
             self._search_index = None
@@ -742,6 +749,66 @@ class Heron:
         assert binding.webhook is not None
         reply = await call_webhook(binding.webhook, {"app": app.name, **prediction.to_json()})
         return CustomReply(app.name, prediction, reply, "a webhook")
+
+    # --- translation ------------------------------------------------------------------
+
+    @property
+    def translator(self) -> Translator:
+        """Every installed engine (Apertium's pairs, the neural English↔Portuguese one),
+        started on first use; each direction's Apertium pipeline on its first text."""
+        if self._translator is None:
+            names = self._english_names if self.settings.translation_names else None
+            self._translator = Translator(
+                [ApertiumEngine(), MarianEngine()], self.language_identifier, names=names
+            )
+        return self._translator
+
+    def _english_names(self, text: str) -> list[tuple[int, int]]:
+        found = self.english.entities(text, "en").entities
+        return [(e.start, e.end) for e in found if e.label in NAME_LABELS]
+
+    async def translate(
+        self,
+        texts: str | Sequence[str],
+        target: str,
+        source: str | None = None,
+        *,
+        markup: bool = False,
+    ) -> list[Translation]:
+        """Each text (one, or a list) translated into `target` from `source`, or from the
+        language each is detected in. Empty text is BadInput; an unavailable language or
+        pair is UnsupportedLanguage, naming the available ones."""
+        named = (
+            [("text", texts)]
+            if isinstance(texts, str)
+            else [(f"texts[{i}]", text) for i, text in enumerate(texts)]
+        )
+        if not named:
+            raise BadInput("texts is empty: send at least one text")
+        if len(named) > self.settings.max_translation_texts:
+            raise TooLarge(
+                f"{len(named)} texts are more than the {self.settings.max_translation_texts}"
+                " allowed at once"
+            )
+        for name, text in named:
+            if not text.strip():
+                raise BadInput(f"{name} is empty: send some text to translate")
+        size = sum(len(text) for _, text in named)
+        if size > self.settings.max_translation_chars:
+            raise TooLarge(
+                f"{size:,} characters are more than the {self.settings.max_translation_chars:,}"
+                " allowed in one request; send the text in parts"
+            )
+        translator = self.translator
+        return await asyncio.to_thread(
+            translator.translate, [t for _, t in named], target, source, markup=markup
+        )
+
+    async def translation_languages(self) -> dict[str, Any]:
+        """The languages and the directions that can be translated (with their pivots)."""
+        translator = self.translator
+        directions = await asyncio.to_thread(translator.directions)
+        return {"languages": translator.languages(), "directions": directions}
 
     async def timers(self, user: User, *, include_done: bool = False) -> list[dict[str, Any]]:
         now = self.clock()

@@ -6,7 +6,8 @@ HeronError
 │   ├── BadAudio        audio that is corrupt, empty or cannot be decoded (HTTP 400)
 │   ├── BadDocument     a document that is corrupt, encrypted or has no text (HTTP 400)
 │   ├── UnsupportedMedia  a format or codec Heron does not read (HTTP 415)
-│   └── QueryRejected   a query Heron will not run: malformed, or an update (HTTP 400)
+│   ├── QueryRejected   a query Heron will not run: malformed, or an update (HTTP 400)
+│   └── UnsupportedLanguage  a language or language pair Heron has no engine for (HTTP 400)
 ├── NotFound            no such thing for this user (HTTP 404; also for other users' ids)
 ├── Unauthorized        no valid credentials (HTTP 401)
 ├── Conflict            the thing exists already (HTTP 409)
@@ -57,6 +58,11 @@ class UnsupportedMedia(BadInput):
 class QueryRejected(BadInput):
     status = 400
     title = "Query rejected"
+
+
+class UnsupportedLanguage(BadInput):
+    status = 400
+    title = "Unsupported language"
 
 
 class QueryTimeout(HeronError):

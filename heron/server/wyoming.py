@@ -59,7 +59,7 @@ import heron
 from heron.audio import RATE, AudioFormat, Converter, Samples
 from heron.errors import BadInput, HeronError
 from heron.speech import Transcript as Heard
-from heron.speech import WakeWord
+from heron.speech import WakeWord, primary_language
 
 if TYPE_CHECKING:
     from heron.config import Settings
@@ -257,11 +257,6 @@ def _wake_models(settings: Settings) -> list[str]:
     found = wake.models().get(settings.wake_engine, [])
     # The configured wake word first: clients that show one show that.
     return sorted(found, key=lambda name: name != settings.wake_word)
-
-
-def _language(code: str | None) -> str | None:
-    """`en-US`, `en_US` → `en`."""
-    return re.split(r"[-_]", code.strip().lower())[0] or None if code else None
 
 
 # --- the server ---------------------------------------------------------------------------
@@ -623,7 +618,7 @@ class Connection(AsyncEventHandler):
         raise BadInput(f"unknown speech-to-text model {name!r}: use whisper-base or pocketsphinx")
 
     def _stt_language(self) -> str | None:
-        asked = _language(self.transcribe.language if self.transcribe else None)
+        asked = primary_language(self.transcribe.language if self.transcribe else None)
         return asked or self.heron.settings.stt_language
 
     # --- text-to-speech ---------------------------------------------------------------
@@ -635,15 +630,12 @@ class Connection(AsyncEventHandler):
         if asked.name:
             self.heron.speech.tts_for(asked.name)  # BadInput names the unknown voice
             return asked.name
-        language = _language(asked.language)
-        if language is None:
+        if primary_language(asked.language) is None:
             return None
-        default = self.heron.settings.tts_voice
-        voices = self.heron.speech.voices()
-        for voice in sorted(voices, key=lambda v: v.name != default):
-            if _language(voice.language) == language:
-                return voice.name
-        raise BadInput(f"no voice speaks {asked.language!r}")
+        voice = self.heron.speech.voice_for_language(asked.language or "")
+        if voice is None:
+            raise BadInput(f"no voice speaks {asked.language!r}")
+        return voice
 
     async def _synthesize(self, request: Synthesize) -> None:
         rate = await self._speak(request.text, self._voice(request.voice), None)

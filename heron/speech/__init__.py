@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -44,6 +45,18 @@ TTS_ENGINES = ("piper", "espeak")
 T = TypeVar("T")
 MIN_SPEECH_SAMPLES = RATE // 10
 """A tenth of a second of speech (less is a click or a breath)."""
+
+
+CLOSE_LANGUAGES = {
+    "gl": "pt", "ast": "es", "an": "es", "oc": "ca", "frp": "fr", "sc": "it", "nn": "nb",
+    "hbs": "hr", "szl": "pl",
+}  # fmt: skip
+"""A language no voice speaks → the closest one a voice does."""
+
+
+def primary_language(code: str | None) -> str | None:
+    """`en-US`, `en_US` → `en`."""
+    return re.split(r"[-_]", code.strip().lower())[0] or None if code else None
 
 
 class SpeechEngines:
@@ -99,6 +112,26 @@ class SpeechEngines:
         for engine in TTS_ENGINES:
             found.extend(self.tts(engine).voices())
         return found
+
+    def voice_for_language(self, language: str) -> str | None:
+        """The voice to speak `language` ("es", "en-US") in: the configured voice if it
+        speaks it, else the first that does, else one of a close language (no voice reads
+        Galician: Portuguese does); None if none can."""
+        wanted = primary_language(language)
+        if wanted is None:
+            return None
+        default, engine = self.settings.tts_voice, self.settings.tts_engine
+        for code in (wanted, CLOSE_LANGUAGES.get(wanted)):
+            # The configured voice first, then the configured engine's (Piper for English),
+            # then the language's own ("es" before "es-419").
+            voices = sorted(
+                self.voices(),
+                key=lambda v: (v.name != default, v.engine != engine, v.name != code),
+            )
+            for voice in voices:
+                if code is not None and primary_language(voice.language) == code:
+                    return voice.name
+        return None
 
     def tts_for(self, voice: str | None) -> tuple[TextToSpeech, str | None]:
         """The engine that has `voice` (a Piper voice name or an espeak-ng language)."""

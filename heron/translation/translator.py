@@ -1,0 +1,447 @@
+"""Translation as Heron offers it: any installed direction, directly or through pivot
+languages; the source language detected when not given; long texts cut into sentences;
+names, addresses and numbers protected; a phrase memory for everyday expressions; Spanish
+punctuation put right.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import logging
+import re
+import threading
+import unicodedata
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from heron.errors import BadInput, UnsupportedLanguage
+from heron.language.langid import Detection, LanguageIdentifier, language_name
+from heron.translation.base import Engine, Pair, Segment
+from heron.translation.protect import protect
+
+log = logging.getLogger(__name__)
+
+ROUTES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("en", "es"): ("en", "pt", "es"),
+    ("es", "en"): ("es", "pt", "en"),
+}
+"""Directions translated better through a pivot than directly (bench/translation.py): the
+neural English↔Portuguese engine, then Apertium between the close Romance languages."""
+PIVOTS = ("en", "es", "pt", "ca", "fr")
+"""Tried first when a direction needs a pivot (the languages with the most pairs)."""
+MAX_SEGMENT_CHARS = 600
+"""A sentence longer than this (no full stop in sight) is cut at commas or spaces."""
+
+NameFinder = Callable[[str], Sequence[tuple[int, int]]]
+"""Character spans of the people's and organisations' names in an English text."""
+NAME_LABELS = frozenset({"PERSON", "ORG", "PRODUCT", "WORK_OF_ART"})
+"""The kinds of spaCy entity kept as they are (places are translated: London is Londres)."""
+
+
+@dataclass(frozen=True)
+class Hop:
+    source: str
+    target: str
+    engine: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"from": self.source, "to": self.target, "engine": self.engine}
+
+
+@dataclass(frozen=True)
+class Translation:
+    text: str
+    source: str
+    target: str
+    route: tuple[Hop, ...]
+    """The engines the text went through, in order (empty when source is target)."""
+    detected: Detection | None = None
+    """How the source language was found, when the caller did not give it."""
+    unknown: tuple[str, ...] = ()
+    """Source words no engine knew: left as they were."""
+    remembered: bool = False
+    """The whole text came from the phrase memory."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "from": self.source,
+            "to": self.target,
+            "detected": self.detected.to_json() if self.detected else None,
+            "route": [hop.to_json() for hop in self.route],
+            "unknown": list(self.unknown),
+            "remembered": self.remembered,
+        }
+
+
+class Translator:
+    """Translates between every pair of languages its engines connect."""
+
+    def __init__(
+        self,
+        engines: Sequence[Engine],
+        identifier: LanguageIdentifier,
+        *,
+        names: NameFinder | None = None,
+        routes: dict[tuple[str, str], tuple[str, ...]] | None = None,
+        memory: PhraseMemory | None = None,
+    ) -> None:
+        self.engines = {engine.name: engine for engine in engines}
+        self.identifier = identifier
+        self.names = names
+        self.routes = ROUTES if routes is None else routes
+        self.memory = memory if memory is not None else PhraseMemory.packaged()
+        self._edges: dict[str, list[Pair]] | None = None
+        self._directions: list[dict[str, Any]] | None = None
+        self._lock = threading.Lock()
+
+    # --- what can be translated -------------------------------------------------------
+
+    def edges(self) -> dict[str, list[Pair]]:
+        """source language → the directions the engines translate it in, preferred first."""
+        with self._lock:
+            if self._edges is None:
+                edges: dict[str, list[Pair]] = {}
+                for engine in self.engines.values():
+                    for pair in engine.pairs():
+                        edges.setdefault(pair.source, []).append(pair)
+                self._edges = edges
+            return self._edges
+
+    def route(self, source: str, target: str, *, markup: bool = False) -> tuple[Hop, ...]:
+        """The hops from `source` to `target`: a measured route if it is installed, else the
+        fewest hops (UnsupportedLanguage if none)."""
+        found = self._find(source, target, markup)
+        if found is None:
+            raise UnsupportedLanguage(self._unsupported(source, target))
+        return found
+
+    def _find(self, source: str, target: str, markup: bool) -> tuple[Hop, ...] | None:
+        if source == target:
+            return ()
+        usable = self._usable(markup)
+        preferred = self.routes.get((source, target))
+        if preferred is not None:
+            hops = [self._hop(a, b, usable) for a, b in itertools.pairwise(preferred)]
+            if all(hop is not None for hop in hops):
+                return tuple(hop for hop in hops if hop is not None)
+        return _shortest(source, target, usable)
+
+    def _usable(self, markup: bool) -> dict[str, list[Pair]]:
+        if not markup:
+            return self.edges()
+        return {
+            source: [p for p in pairs if self.engines[p.engine].handles_markup]
+            for source, pairs in self.edges().items()
+        }
+
+    @staticmethod
+    def _hop(source: str, target: str, usable: dict[str, list[Pair]]) -> Hop | None:
+        for pair in usable.get(source, []):
+            if pair.target == target:
+                return Hop(source, target, pair.engine)
+        return None
+
+    def directions(self) -> list[dict[str, Any]]:
+        """Every direction that can be translated, with its route."""
+        languages = sorted(
+            set(self.edges()) | {p.target for ps in self.edges().values() for p in ps}
+        )
+        found = []
+        for source in languages:
+            for target in languages:
+                if source == target:
+                    continue
+                try:
+                    hops = self.route(source, target)
+                except UnsupportedLanguage:
+                    continue
+                found.append(
+                    {
+                        "from": source,
+                        "to": target,
+                        "via": [hop.target for hop in hops[:-1]],
+                        "engines": sorted({hop.engine for hop in hops}),
+                    }
+                )
+        self._directions = found
+        return found
+
+    def languages(self) -> list[dict[str, str]]:
+        codes = set(self.edges()) | {p.target for ps in self.edges().values() for p in ps}
+        return [{"code": code, "name": language_name(code)} for code in sorted(codes)]
+
+    def _unsupported(self, source: str, target: str) -> str:
+        known = {language["code"] for language in self.languages()}
+        if not known:
+            return (
+                "no translation engine is installed (Debian: apt-get install apertium "
+                "apertium-eng-spa)"
+            )
+        missing = [code for code in (source, target) if code not in known]
+        if missing:
+            return (
+                f"no engine translates {' or '.join(map(repr, missing))}; the languages are: "
+                + ", ".join(sorted(known))
+            )
+        targets = sorted(t for t in known if self._find(source, t, markup=False))
+        return f"{source} cannot be translated into {target}; it can into: {', '.join(targets)}"
+
+    # --- translating ------------------------------------------------------------------
+
+    def translate(
+        self,
+        texts: Sequence[str],
+        target: str,
+        source: str | None = None,
+        *,
+        markup: bool = False,
+    ) -> list[Translation]:
+        """Each text translated into `target`, from `source` or from the language each is
+        detected in. Blocks (engines run here): call it in a worker thread."""
+        target = _code(target)
+        if source is not None:
+            source = _code(source)
+            self.route(source, target, markup=markup)  # an unsupported pair fails first
+            detections: list[Detection | None] = [None] * len(texts)
+            sources = [source] * len(texts)
+        else:
+            detections = list(self.identifier.detect(list(texts)))
+            sources = [self._source(d, target, markup, i) for i, d in enumerate(detections)]
+        return [
+            self._translate(text, s, target, markup, detected)
+            for text, s, detected in zip(texts, sources, detections, strict=True)
+        ]
+
+    def _source(self, detected: Detection | None, target: str, markup: bool, i: int) -> str:
+        """The detected language, or the likeliest alternative that can be translated."""
+        assert detected is not None
+        candidates = [detected.code] + [c.code for c in detected.alternatives]
+        for code in candidates:
+            if code == target:
+                return code
+            try:
+                self.route(code, target, markup=markup)
+            except UnsupportedLanguage:
+                continue
+            return code
+        guess = f" (it looks like {detected.name})" if detected.reliable else ""
+        raise UnsupportedLanguage(
+            f"could not tell which language text {i + 1} is in{guess} among those that can be "
+            f'translated into {target}; say it with "from"'
+        )
+
+    def _translate(
+        self, text: str, source: str, target: str, markup: bool, detected: Detection | None
+    ) -> Translation:
+        hops = self.route(source, target, markup=markup)
+        if not hops:
+            return Translation(text, source, target, hops, detected)
+        remembered = None if markup else self.memory.lookup(text, source, target)
+        if remembered is not None:
+            done = postedit(remembered, target)
+            return Translation(done, source, target, hops, detected, remembered=True)
+        pieces = split(text)
+        unknown: list[str] = []
+        out = []
+        for piece, is_text in pieces:
+            if not is_text:
+                out.append(piece)
+                continue
+            segment = self._segment(piece, hops, markup)
+            out.append(postedit(segment.text, target))
+            unknown += segment.unknown
+        return Translation(
+            "".join(out), source, target, hops, detected, tuple(dict.fromkeys(unknown))
+        )
+
+    def _segment(self, text: str, hops: tuple[Hop, ...], markup: bool) -> Segment:
+        remembered = None if markup else self.memory.lookup(text, hops[0].source, hops[-1].target)
+        if remembered is not None:
+            return Segment(remembered)
+        names = self._names(text, hops[0].source) if not markup else ()
+        guarded = protect(text, hops[0].source, hops[-1].target, names)
+        if guarded.values:
+            done = self._through(guarded.text, hops, markup)
+            restored = guarded.restore(done.text)
+            if restored is not None:
+                return Segment(restored, tuple(w for w in done.unknown if w not in guarded.values))
+            log.info("translation lost a placeholder; translating unprotected: %r", text[:80])
+        return self._through(text, hops, markup)
+
+    def _through(self, text: str, hops: tuple[Hop, ...], markup: bool) -> Segment:
+        unknown: tuple[str, ...] = ()
+        for i, hop in enumerate(hops):
+            [done] = self.engines[hop.engine].translate(
+                [text], hop.source, hop.target, markup=markup
+            )
+            if i == 0:
+                unknown = done.unknown  # later hops' unknown words are the pivot's
+            text = done.text
+        return Segment(text, unknown)
+
+    def _names(self, text: str, source: str) -> Sequence[tuple[int, int]]:
+        if source != "en" or self.names is None:
+            return ()
+        try:
+            return self.names(text)
+        except Exception:  # names help; a failure to find them must not stop a translation
+            log.exception("finding names failed")
+            return ()
+
+    def close(self) -> None:
+        for engine in self.engines.values():
+            engine.close()
+
+
+def _code(language: str) -> str:
+    code = language.strip().lower().replace("_", "-").split("-")[0]
+    if not code:
+        raise BadInput("a language is empty")
+    return code
+
+
+def _shortest(source: str, target: str, usable: dict[str, list[Pair]]) -> tuple[Hop, ...] | None:
+    """The fewest hops from source to target (breadth first, the usual pivots first)."""
+    came: dict[str, Hop | None] = {source: None}
+    queue = deque([source])
+    while queue:
+        here = queue.popleft()
+        pairs = sorted(
+            usable.get(here, []),
+            key=lambda p: PIVOTS.index(p.target) if p.target in PIVOTS else len(PIVOTS),
+        )
+        for pair in pairs:
+            if pair.target in came:
+                continue
+            came[pair.target] = Hop(here, pair.target, pair.engine)
+            if pair.target == target:
+                hops = []
+                at = target
+                while (hop := came[at]) is not None:
+                    hops.append(hop)
+                    at = hop.source
+                return tuple(reversed(hops))
+            queue.append(pair.target)
+    return None
+
+
+# --- segments ---------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…。])(\s+)(?=\S)")
+_LINE = re.compile(r"(\r?\n)")
+
+
+def split(text: str) -> list[tuple[str, bool]]:
+    """`text` as (piece, is_text) in order: sentences to translate, and the line breaks and
+    spaces between them to keep. Joined, the pieces are the text."""
+    pieces: list[tuple[str, bool]] = []
+    for line in _LINE.split(text):
+        if not line:
+            continue
+        if _LINE.fullmatch(line) or not line.strip():
+            pieces.append((line, False))
+            continue
+        at = 0
+        for gap in _SENTENCE_END.finditer(line):
+            pieces += _cut(line[at : gap.start()])
+            pieces.append((gap.group(1), False))
+            at = gap.end()
+        pieces += _cut(line[at:])
+    return pieces
+
+
+def _cut(sentence: str) -> list[tuple[str, bool]]:
+    """A sentence too long for an engine, cut after commas or spaces."""
+    pieces: list[tuple[str, bool]] = []
+    while len(sentence) > MAX_SEGMENT_CHARS:
+        cut = max(
+            sentence.rfind(", ", 0, MAX_SEGMENT_CHARS), sentence.rfind(" ", 0, MAX_SEGMENT_CHARS)
+        )
+        if cut <= 0:
+            cut = MAX_SEGMENT_CHARS - 1
+        pieces += [(sentence[: cut + 1], True), (" ", False)]
+        sentence = sentence[cut + 1 :].lstrip()
+    if sentence:
+        pieces.append((sentence, True))
+    return pieces
+
+
+# --- phrase memory ----------------------------------------------------------------------
+
+_EDGE_PUNCTUATION = "¿¡.!?…,;: \t\"'«»“”"
+
+
+class PhraseMemory:
+    """Everyday expressions and their usual equivalents, which rule-based translation gets
+    wrong ("good morning" is not "bueno mañana"): a table, one column a language."""
+
+    def __init__(self, rows: Sequence[dict[str, str]]) -> None:
+        self._index: dict[str, dict[str, dict[str, str]]] = {}
+        for row in rows:
+            for language, phrase in row.items():
+                # The first row with a phrase wins ("buenas noches" is "good night").
+                self._index.setdefault(language, {}).setdefault(_key(phrase), row)
+
+    @staticmethod
+    def packaged() -> PhraseMemory:
+        table = resources.files("heron.translation").joinpath("phrases.tsv").read_text("utf-8")
+        return PhraseMemory(list(csv.DictReader(table.splitlines(), delimiter="\t")))
+
+    def __len__(self) -> int:
+        return max((len(index) for index in self._index.values()), default=0)
+
+    def lookup(self, text: str, source: str, target: str) -> str | None:
+        row = self._index.get(source, {}).get(_key(text))
+        if row is None or not row.get(target):
+            return None
+        found = row[target]
+        stripped = text.strip()
+        if stripped[:1].isupper():
+            found = found[:1].upper() + found[1:]
+        tail = stripped[len(stripped.rstrip(_EDGE_PUNCTUATION)) :].strip()
+        return found + tail
+
+
+def _key(text: str) -> str:
+    folded = unicodedata.normalize("NFC", text).replace("’", "'").casefold()
+    return " ".join(folded.strip(_EDGE_PUNCTUATION).split())
+
+
+# --- after translation ------------------------------------------------------------------
+
+_INTERROGATIVES = {
+    "que": "qué", "donde": "dónde", "adonde": "adónde", "como": "cómo", "cuando": "cuándo",
+    "cuanto": "cuánto", "cuanta": "cuánta", "cuantos": "cuántos", "cuantas": "cuántas",
+    "quien": "quién", "quienes": "quiénes", "cual": "cuál", "cuales": "cuáles",
+}  # fmt: skip
+_CLAUSE = re.compile(r"([^.!?¿¡]*?)([?!]+)")
+
+
+def postedit(text: str, target: str) -> str:
+    """Spanish questions and exclamations open with ¿ and ¡, and a question's first word is
+    accented when it asks ("dónde", "qué"): Apertium and the pivot leave both out."""
+    if target != "es":
+        return text
+
+    def mend(match: re.Match[str]) -> str:
+        body, marks = match.groups()
+        opening = "¿" if marks[0] == "?" else "¡"
+        lead = len(body) - len(body.lstrip(" \"'«“"))
+        head, rest = body[:lead], body[lead:]
+        if not rest or rest.startswith(("¿", "¡")) or "¿" in rest or "¡" in rest:
+            return match.group(0)
+        if opening == "¿":
+            word = re.match(r"\w+", rest)
+            if word is not None and word.group(0).lower() in _INTERROGATIVES:
+                accented = _INTERROGATIVES[word.group(0).lower()]
+                if word.group(0)[0].isupper():
+                    accented = accented.capitalize()
+                rest = accented + rest[word.end() :]
+        return f"{head}{opening}{rest}{marks}"
+
+    return _CLAUSE.sub(mend, text)
