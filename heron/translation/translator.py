@@ -253,25 +253,29 @@ class Translator:
                 out.append(piece)
                 continue
             segment = self._segment(piece, hops, markup)
-            out.append(postedit(segment.text, target))
+            out.append(segment.text)
             unknown += segment.unknown
         return Translation(
             "".join(out), source, target, hops, detected, tuple(dict.fromkeys(unknown))
         )
 
     def _segment(self, text: str, hops: tuple[Hop, ...], markup: bool) -> Segment:
-        remembered = None if markup else self.memory.lookup(text, hops[0].source, hops[-1].target)
+        """One sentence, translated and post-edited (before its placeholders are put back, so
+        an address's '?' is not taken for a question's)."""
+        target = hops[-1].target
+        remembered = None if markup else self.memory.lookup(text, hops[0].source, target)
         if remembered is not None:
-            return Segment(remembered)
+            return Segment(postedit(remembered, target))
         names = self._names(text, hops[0].source) if not markup else ()
-        guarded = protect(text, hops[0].source, hops[-1].target, names)
+        guarded = protect(text, hops[0].source, target, names)
         if guarded.values:
             done = self._through(guarded.text, hops, markup)
-            restored = guarded.restore(done.text)
+            restored = guarded.restore(postedit(done.text, target))
             if restored is not None:
                 return Segment(restored, tuple(w for w in done.unknown if w not in guarded.values))
             log.info("translation lost a placeholder; translating unprotected: %r", text[:80])
-        return self._through(text, hops, markup)
+        done = self._through(text, hops, markup)
+        return Segment(postedit(done.text, target), done.unknown)
 
     def _through(self, text: str, hops: tuple[Hop, ...], markup: bool) -> Segment:
         unknown: tuple[str, ...] = ()
@@ -346,7 +350,10 @@ def split(text: str) -> list[tuple[str, bool]]:
         if _LINE.fullmatch(line) or not line.strip():
             pieces.append((line, False))
             continue
-        at = 0
+        indent = len(line) - len(line.lstrip())
+        if indent:
+            pieces.append((line[:indent], False))
+        at = indent
         for gap in _SENTENCE_END.finditer(line):
             pieces += _cut(line[at : gap.start()])
             pieces.append((gap.group(1), False))
@@ -419,7 +426,7 @@ _INTERROGATIVES = {
     "cuanto": "cuánto", "cuanta": "cuánta", "cuantos": "cuántos", "cuantas": "cuántas",
     "quien": "quién", "quienes": "quiénes", "cual": "cuál", "cuales": "cuáles",
 }  # fmt: skip
-_CLAUSE = re.compile(r"([^.!?¿¡]*?)([?!]+)")
+_CLAUSE = re.compile(r"([¿¡]?)([^.!?¿¡]*?)([?!]+)(?=\s|$|[\"'»”)])")
 
 
 def postedit(text: str, target: str) -> str:
@@ -429,19 +436,18 @@ def postedit(text: str, target: str) -> str:
         return text
 
     def mend(match: re.Match[str]) -> str:
-        body, marks = match.groups()
-        opening = "¿" if marks[0] == "?" else "¡"
+        opened, body, marks = match.groups()
         lead = len(body) - len(body.lstrip(" \"'«“"))
         head, rest = body[:lead], body[lead:]
-        if not rest or rest.startswith(("¿", "¡")) or "¿" in rest or "¡" in rest:
+        if opened or not rest:
             return match.group(0)
-        if opening == "¿":
+        if marks[0] == "?":
             word = re.match(r"\w+", rest)
             if word is not None and word.group(0).lower() in _INTERROGATIVES:
                 accented = _INTERROGATIVES[word.group(0).lower()]
                 if word.group(0)[0].isupper():
                     accented = accented.capitalize()
                 rest = accented + rest[word.end() :]
-        return f"{head}{opening}{rest}{marks}"
+        return f"{head}{'¿' if marks[0] == '?' else '¡'}{rest}{marks}"
 
     return _CLAUSE.sub(mend, text)
