@@ -25,7 +25,7 @@ import shutil
 import subprocess
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,6 +35,9 @@ from heron.translation.base import Pair, Segment
 log = logging.getLogger(__name__)
 
 MODES = Path("/usr/share/apertium/modes")
+MAX_WARM = 8
+"""Directions kept running at once (each holds 13 processes, about 100 MB); the one used
+longest ago stops when another starts."""
 TIMEOUT = 20.0
 """Seconds a segment may take before the pipeline is taken for stuck and restarted."""
 ISO_639_1 = {
@@ -123,6 +126,10 @@ class _Pipeline:
         for line in iter(stream.readline, b""):  # type: ignore[attr-defined]
             self._errors.append(line.decode("utf-8", "replace").rstrip())
 
+    @property
+    def started(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
     def run(self, stream: str) -> str:
         with self._lock:
             if self._process is None or self._process.poll() is not None:
@@ -135,7 +142,7 @@ class _Pipeline:
                 process.stdin.write(stream.encode() + b"[]\0")
                 return self._read(process.stdout.fileno())
             except (OSError, TimeoutError) as error:
-                self.stop()
+                self._halt()
                 detail = "; ".join(self._errors) or str(error)
                 raise EngineUnavailable(f"Apertium {self.name} failed: {detail}") from error
 
@@ -153,6 +160,11 @@ class _Pipeline:
         return answer.decode("utf-8", "replace")
 
     def stop(self) -> None:
+        """Stops the processes (after the segment in hand, if any)."""
+        with self._lock:
+            self._halt()
+
+    def _halt(self) -> None:
         process, self._process = self._process, None
         if process is None:
             return
@@ -171,7 +183,7 @@ class ApertiumEngine:
 
     def __init__(self, modes: Path = MODES) -> None:
         self._commands = _discover(modes)
-        self._pipelines: dict[tuple[str, str], _Pipeline] = {}
+        self._pipelines: OrderedDict[tuple[str, str], _Pipeline] = OrderedDict()
         self._lock = threading.Lock()
 
     def pairs(self) -> list[Pair]:
@@ -196,6 +208,7 @@ class ApertiumEngine:
         return translated
 
     def _pipeline(self, source: str, target: str) -> _Pipeline:
+        idle = None
         with self._lock:
             pipeline = self._pipelines.get((source, target))
             if pipeline is None:
@@ -204,7 +217,17 @@ class ApertiumEngine:
                     raise EngineUnavailable(f"Apertium has no {source}-{target} pair installed")
                 pipeline = _Pipeline(f"{source}-{target}", command)
                 self._pipelines[(source, target)] = pipeline
-            return pipeline
+                if len(self._pipelines) > MAX_WARM:
+                    idle = self._pipelines.popitem(last=False)[1]
+            self._pipelines.move_to_end((source, target))
+        if idle is not None:
+            idle.stop()
+        return pipeline
+
+    def running(self) -> list[str]:
+        """The directions whose pipelines are started, least recently used first."""
+        with self._lock:
+            return [f"{s}-{t}" for (s, t), p in self._pipelines.items() if p.started]
 
     def close(self) -> None:
         with self._lock:

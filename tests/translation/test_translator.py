@@ -66,6 +66,19 @@ def test_a_warm_pipeline_answers_segment_after_segment(apertium: ApertiumEngine)
     ]
 
 
+def test_only_the_recently_used_directions_stay_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("heron.translation.apertium.MAX_WARM", 2)
+    engine = ApertiumEngine()
+    try:
+        for source, target in (("en", "es"), ("es", "en"), ("en", "es"), ("en", "ca")):
+            engine.translate(["The house"], source, target)
+        assert engine.running() == ["en-es", "en-ca"]
+        # A stopped direction starts again when asked.
+        assert engine.translate(["La casa"], "es", "en")[0].text == "The house"
+    finally:
+        engine.close()
+
+
 def test_unknown_words_are_kept_unmarked_and_reported(apertium: ApertiumEngine) -> None:
     [done] = apertium.translate(["The blorfity is on the table"], "en", "es")
 
