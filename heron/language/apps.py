@@ -7,8 +7,9 @@ holds recently used models in memory so a prediction never pays a load.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from typing import Any
+
+from cachetools import LRUCache
 
 from heron.errors import BadInput
 from heron.language.nlu import NluModel
@@ -49,24 +50,17 @@ class ModelCache:
     """The most recently used trained models, by (user id, app name) and training version."""
 
     def __init__(self, size: int = CACHED_MODELS) -> None:
-        self.size = size
-        self._models: OrderedDict[tuple[int, str], tuple[int, NluModel]] = OrderedDict()
+        self._models: LRUCache[tuple[int, str], tuple[int, NluModel]] = LRUCache(maxsize=size)
         self._lock = threading.Lock()
 
     def get(self, user_id: int, name: str, version: int) -> NluModel | None:
         with self._lock:
             found = self._models.get((user_id, name))
-            if found is None or found[0] != version:
-                return None
-            self._models.move_to_end((user_id, name))
-            return found[1]
+            return None if found is None or found[0] != version else found[1]
 
     def put(self, user_id: int, name: str, version: int, model: NluModel) -> None:
         with self._lock:
             self._models[(user_id, name)] = (version, model)
-            self._models.move_to_end((user_id, name))
-            while len(self._models) > self.size:
-                self._models.popitem(last=False)
 
     def drop(self, user_id: int, name: str) -> None:
         with self._lock:

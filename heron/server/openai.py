@@ -10,12 +10,12 @@ import json
 import re
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import numpy as np
+from cachetools import LRUCache
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -396,8 +396,7 @@ class ChatThreads:
     second timer). Kept in memory, the most recent `size` replies."""
 
     def __init__(self, size: int = 10_000) -> None:
-        self.size = size
-        self._ids: OrderedDict[str, str] = OrderedDict()
+        self._ids: LRUCache[str, str] = LRUCache(maxsize=size)
 
     @staticmethod
     def _digest(user_id: int, turns: Sequence[Turn]) -> str:
@@ -406,17 +405,10 @@ class ChatThreads:
     def find(self, user_id: int, turns: Sequence[Turn]) -> str | None:
         if not turns:
             return None
-        key = self._digest(user_id, turns)
-        if key in self._ids:
-            self._ids.move_to_end(key)
-        return self._ids.get(key)
+        return self._ids.get(self._digest(user_id, turns))
 
     def remember(self, user_id: int, turns: Sequence[Turn], conversation_id: str) -> None:
-        key = self._digest(user_id, turns)
-        self._ids[key] = conversation_id
-        self._ids.move_to_end(key)
-        while len(self._ids) > self.size:
-            self._ids.popitem(last=False)
+        self._ids[self._digest(user_id, turns)] = conversation_id
 
 
 def chat_threads(request: Request) -> ChatThreads:

@@ -14,13 +14,13 @@ import logging
 import re
 import signal
 import time
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import numpy as np
+from cachetools import LRUCache
 from fastapi.encoders import jsonable_encoder
 from wyoming.asr import Transcribe, Transcript, TranscriptChunk, TranscriptStart, TranscriptStop
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
@@ -272,7 +272,7 @@ class WyomingServer:
         self.uri = uri
         self.user = user
         self.allow = networks(settings.wyoming_allow)
-        self.conversations: OrderedDict[str, str] = OrderedDict()
+        self.conversations: LRUCache[str, str] = LRUCache(maxsize=CONVERSATIONS)
         self._server: AsyncServer | None = None
         self._info: Info | None = None
 
@@ -304,18 +304,10 @@ class WyomingServer:
 
     def conversation(self, client_id: str | None) -> str | None:
         """Heron's conversation for a client's conversation id (None: a new one)."""
-        if client_id is None:
-            return None
-        found = self.conversations.get(client_id)
-        if found is not None:
-            self.conversations.move_to_end(client_id)
-        return found
+        return None if client_id is None else self.conversations.get(client_id)
 
     def remember_conversation(self, client_id: str, heron_id: str) -> None:
         self.conversations[client_id] = heron_id
-        self.conversations.move_to_end(client_id)
-        while len(self.conversations) > CONVERSATIONS:
-            self.conversations.popitem(last=False)
 
 
 # --- one connection ------------------------------------------------------------------------

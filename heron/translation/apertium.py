@@ -25,9 +25,11 @@ import shutil
 import subprocess
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
+
+from cachetools import LRUCache
 
 from heron.errors import EngineUnavailable
 from heron.translation.base import Pair, Segment
@@ -183,7 +185,7 @@ class ApertiumEngine:
 
     def __init__(self, modes: Path = MODES) -> None:
         self._commands = _discover(modes)
-        self._pipelines: OrderedDict[tuple[str, str], _Pipeline] = OrderedDict()
+        self._pipelines: LRUCache[tuple[str, str], _Pipeline] = LRUCache(maxsize=MAX_WARM)
         self._lock = threading.Lock()
 
     def pairs(self) -> list[Pair]:
@@ -216,10 +218,9 @@ class ApertiumEngine:
                 if command is None:
                     raise EngineUnavailable(f"Apertium has no {source}-{target} pair installed")
                 pipeline = _Pipeline(f"{source}-{target}", command)
+                if len(self._pipelines) >= self._pipelines.maxsize:
+                    idle = self._pipelines.popitem()[1]  # the least recently used
                 self._pipelines[(source, target)] = pipeline
-                if len(self._pipelines) > MAX_WARM:
-                    idle = self._pipelines.popitem(last=False)[1]
-            self._pipelines.move_to_end((source, target))
         if idle is not None:
             idle.stop()
         return pipeline
