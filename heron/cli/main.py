@@ -409,6 +409,7 @@ from heron.cli import nlu as _nlu  # noqa: E402
 from heron.cli import satellite as _satellite  # noqa: E402
 from heron.cli import search as _search  # noqa: E402
 from heron.cli import speech as _speech  # noqa: E402
+from heron.cli import translation as _translation  # noqa: E402
 
 _knowledge.register(app)
 _facts.register(app)
@@ -416,3 +417,4 @@ _nlu.register(app)
 _speech.register(app)
 _satellite.register(app)
 _search.register(app)
+_translation.register(app)

@@ -21,6 +21,7 @@ from heron.server import (
     search,
     speech,
     state,
+    translation,
     voice,
     wyoming,
 )
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, *, engine: Heron | None = None)
             "/v1/audio/transcriptions": settings.max_audio_bytes,
             "/v1/language/apps/": language.MAX_TRAINING_BYTES,
             "/v1/search/documents": settings.max_document_bytes + search.FORM_OVERHEAD,
+            "/v1/translate": translation.body_limit(settings),
         },
     )
 
@@ -86,5 +88,6 @@ def create_app(settings: Settings | None = None, *, engine: Heron | None = None)
     app.include_router(voice.router)
     app.include_router(language.router)
     app.include_router(search.router)
+    app.include_router(translation.router)
     app.include_router(openai.router)
     return app
