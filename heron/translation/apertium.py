@@ -182,6 +182,7 @@ class ApertiumEngine:
 
     name = "apertium"
     handles_markup = True
+    keeps_names = False
 
     def __init__(self, modes: Path = MODES) -> None:
         self._commands = _discover(modes)

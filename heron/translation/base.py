@@ -36,6 +36,9 @@ class Engine(Protocol):
     name: str
     handles_markup: bool
     """Whether `translate(markup=True)` keeps tags where they belong."""
+    keeps_names: bool
+    """Whether names come through as they were (a neural engine's do; Apertium's do not:
+    "Rose" becomes "Ascendió"), or must be protected."""
 
     def pairs(self) -> list[Pair]: ...
 

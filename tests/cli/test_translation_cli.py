@@ -71,7 +71,7 @@ def test_a_line_whose_language_is_unclear_is_kept_and_said_while_the_rest_is_tra
     assert done.returncode == 2
     assert done.stdout == "La casa és gran.\n2024\nTinc dos gossos.\n"
     said = words(done.stderr)
-    assert "line 2: could not tell which language" in said and 'say it with "from"' in said
+    assert "line 2: could not tell which language" in said and 'say which with "from"' in said
     assert "Error: 1 line was not translated (line 2); see above" in said
     assert "Traceback" not in done.stderr
 

