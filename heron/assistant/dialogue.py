@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from heron.assistant.phrasing import sentence_case
-from heron.assistant.skill import Context, Request, Response, Skill
+from heron.assistant.skill import Context, Request, Response, Skill, Spoken
 from heron.errors import BadInput, NotFound
 from heron.language.intents import Intent, IntentRouter, Recognition
 from heron.language.nlu import Prediction
@@ -45,6 +45,8 @@ class Answer:
     stage: str
     routing: dict[str, Any] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
+    spoken: tuple[Spoken, ...] = ()
+    """How the reply is said aloud when part of it is in another language (see Response)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -201,6 +203,7 @@ class Dialogue:
             stage=stage,
             routing=routing,
             data=response.data,
+            spoken=response.spoken,
         )
 
     async def _act(

@@ -37,12 +37,24 @@ class Request:
 
 
 @dataclass(frozen=True)
+class Spoken:
+    """A stretch of a reply as it is said aloud, and the language it is in."""
+
+    text: str
+    language: str | None = None
+    """ISO 639 code ("es"): said in a voice that speaks it; None: in the assistant's voice."""
+
+
+@dataclass(frozen=True)
 class Response:
     text: str
     data: dict[str, Any] = field(default_factory=dict)
     """Structured detail for clients (ids of what was created, list contents, ...)."""
     remember: dict[str, Any] = field(default_factory=dict)
     """Slot values to keep in the conversation for follow-ups (e.g. the timer just set)."""
+    spoken: tuple[Spoken, ...] = ()
+    """The reply as said aloud, part by part, when some of it is in another language (a
+    translation said in Spanish); empty: `text`, in the assistant's voice."""
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from heron.assistant.skill import Spoken
 from heron.audio import RATE, AudioFormat, Converter, Samples, level_dbfs, resample
 from heron.errors import BadInput, HeronError, TooLarge
 from heron.pipeline import events as ev
 from heron.pipeline.arbiter import WakeArbiter
 from heron.pipeline.endpoint import Endpointer, Mark
 from heron.pipeline.events import VoiceEvent
-from heron.speech import SpeechEngines, Transcript, VoiceActivity, WakeWord
+from heron.speech import SpeechEngines, Transcript, VoiceActivity, WakeWord, primary_language
 
 if TYPE_CHECKING:
     from heron.engine import Heron
@@ -105,6 +106,19 @@ class VoicePipeline:
                 chunk = await asyncio.to_thread(next, speech.chunks, None)
 
         return out_rate, chunks()
+
+    def voice_for(self, language: str | None, own: str | None) -> str | None:
+        """The voice to say words in `language` with: `own` (the device's voice; None: the
+        configured one) when it speaks that language or none is given, else the language's
+        voice (espeak-ng's Spanish for "es"); `own` when no voice speaks it."""
+        if language is None:
+            return own
+        if own is not None:
+            name = own.split("+")[0]  # an espeak-ng variant speaks its voice's language
+            speaks = {primary_language(v.language) for v in self.speech.voices() if v.name == name}
+            if primary_language(language) in speaks:
+                return own
+        return self.speech.voice_for_language(language) or own
 
     async def answer_recording(
         self,
@@ -192,6 +206,7 @@ class Turn:
         """From the final transcript on: the assistant's answer, then its speech."""
         yield VoiceEvent(ev.TRANSCRIPT, transcript.to_json())
         text = transcript.text
+        spoken: tuple[Spoken, ...] = ()
         if not text:
             reply = NOTHING_HEARD
             yield VoiceEvent(ev.REPLY, {"text": reply, "heard": False})
@@ -207,7 +222,7 @@ class Turn:
                 yield VoiceEvent.error("intent", error.status, error.detail)
                 return
             self.conversation_id = answer.conversation_id
-            reply = answer.reply
+            reply, spoken = answer.reply, answer.spoken
             yield VoiceEvent(
                 ev.INTENT,
                 {
@@ -220,7 +235,7 @@ class Turn:
             )
             yield VoiceEvent(ev.REPLY, {"text": reply, "heard": True})
         self.timings.answer = _now()
-        async for event in self.say(reply):
+        async for event in self.say(reply, spoken):
             yield event
         self.timings.done = _now()
         yield VoiceEvent(
@@ -228,11 +243,21 @@ class Turn:
             {"timings": self.timings.to_json(), "conversation_id": self.conversation_id},
         )
 
-    async def say(self, text: str) -> AsyncIterator[VoiceEvent]:
+    async def say(self, text: str, spoken: Sequence[Spoken] = ()) -> AsyncIterator[VoiceEvent]:
+        """`text` as speech, or its `spoken` parts each in a voice of its language; one audio
+        stream either way (at the first part's rate when the device asked for none)."""
         started = False
+        rate = self.rate
         try:
-            for part in first_clause(text):
-                rate, chunks = await self.pipeline.speak(part, voice=self.voice, rate=self.rate)
+            parts = (
+                await asyncio.to_thread(self._voiced, spoken)
+                if spoken
+                else [(part, self.voice) for part in first_clause(text)]
+            )
+            for part, voice in parts:
+                if not part.strip():
+                    continue
+                rate, chunks = await self.pipeline.speak(part, voice=voice, rate=rate)
                 async for chunk in chunks:
                     if not started:
                         started = True
@@ -246,6 +271,10 @@ class Turn:
                 yield VoiceEvent(ev.AUDIO_STOP)
         except HeronError as error:
             yield VoiceEvent.error("tts", error.status, error.detail)
+
+    def _voiced(self, spoken: Sequence[Spoken]) -> list[tuple[str, str | None]]:
+        """Each part with the voice it is said in (looking voices up may start an engine)."""
+        return [(part.text, self.pipeline.voice_for(part.language, self.voice)) for part in spoken]
 
 
 def first_clause(text: str) -> list[str]:
