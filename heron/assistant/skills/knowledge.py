@@ -14,6 +14,7 @@ from typing import Any
 
 from heron.assistant.phrasing import join_words
 from heron.assistant.skill import Context, Request, Response, Skill
+from heron.assistant.skills import translation
 from heron.knowledge import linking
 from heron.knowledge import vocabulary as v
 from heron.knowledge.linking import QUALIFIED
@@ -372,6 +373,11 @@ async def handle(request: Request, context: Context) -> Response:
                     "city": "city"}.get(slot, "place")  # fmt: skip
             return _unknown_reply(value, kind)
     fact = _answer(name, slots, request.text, answerer)
+    if name == "define" and not fact.data.get("definitions"):
+        # Not an English word: perhaps one of another language ("what does 'biblioteca' mean").
+        foreign = await translation.meaning(str(slots["word"]), context)
+        if foreign is not None:
+            return foreign
     text = fact.text + _also(answerer, slots.get("place") or slots.get("city"))
     return Response(text, fact.data, _remember(name, slots, fact))
 

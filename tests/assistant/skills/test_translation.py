@@ -65,12 +65,6 @@ async def test_a_sentence_in_another_language_is_said_in_english(engine: Heron, 
     assert answer.data["from"] == "es"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="knowledge.define answers any one to three words first (a typed slot beats the "
-    "translation's free text); it should hand words it does not know to "
-    "heron.assistant.skills.translation.meaning",
-)
 async def test_what_a_single_foreign_word_means_needs_no_language_named(
     engine: Heron, user: User
 ) -> None:
