@@ -1,5 +1,6 @@
-"""The voice WebSocket: a device streams microphone audio up and gets events and the spoken
-reply back. It only translates messages to and from a `VoiceSession`.
+"""The voice WebSockets: a device streams microphone audio up and gets events and spoken
+audio back. They only translate messages to and from a `VoiceSession` (/v1/voice) or an
+`Interpreter` (/v1/voice/translate).
 
 Protocol (docs/voice.md has the full schema):
 - client → server, text: `hello` (first; device, room, format, start, wake_word, …), `wake`
@@ -7,6 +8,12 @@ Protocol (docs/voice.md has the full schema):
   `stop`, `ping`; binary: PCM audio in the format the hello declared.
 - server → client, text: `ready`, then pipeline events (heron.pipeline.events); binary: the
   reply's PCM audio, after an `audio-start` that gives its rate.
+
+/v1/voice/translate?from=en&to=es[&two_way=true] (docs/translation.md): the same hello
+(format, output_rate), audio and `ping`; `end` ends the utterance being spoken. The server
+sends `ready`, then each utterance's events (heron.translation.speech): speech-start,
+transcript-partial…, speech-end, transcript, then per sentence translation, audio-start,
+binary audio…, audio-stop; then done with the latency.
 """
 
 from __future__ import annotations
@@ -15,18 +22,20 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field, ValidationError
 
-from heron.audio import AudioFormat
+from heron.audio import AudioFormat, Converter
 from heron.errors import BadInput, HeronError
 from heron.events import Subscription
 from heron.pipeline import events as ev
 from heron.pipeline.events import VoiceEvent
 from heron.pipeline.voice import SessionOptions, VoiceSession, check_start
 from heron.server.auth import websocket_key
+from heron.translation.speech import END_OF_UTTERANCE, Heard, Interpreter
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["voice"])
@@ -188,7 +197,124 @@ async def _announce(
             await session.announce(event)
 
 
-async def _refuse(websocket: WebSocket, error: Exception) -> None:
+class TranslateHello(BaseModel):
+    type: str = "hello"
+    format: FormatBody = Field(default_factory=FormatBody)
+    output_rate: int | None = Field(default=None, ge=8000, le=48000)
+
+
+@router.websocket("/v1/voice/translate")
+async def voice_translate(websocket: WebSocket) -> None:
+    """Live interpretation over a WebSocket: `?from=en&to=es` (`&two_way=true`: either
+    language may be spoken, each utterance goes into the other). Authenticate as on
+    /v1/voice; send a `hello` (audio format) first. See docs/translation.md."""
+    heron = websocket.app.state.heron
+    await websocket.accept()
+    sending = asyncio.Lock()
+
+    async def emit(event: VoiceEvent) -> None:
+        async with sending:
+            if event.type == ev.AUDIO:
+                await websocket.send_bytes(event.audio)
+            else:
+                await websocket.send_json(event.to_json())
+
+    try:
+        user = await heron.authenticate(websocket_key(websocket))
+        source, target, two_way = _languages(websocket)
+        # An unavailable pair is refused before any audio (or the hello) is read.
+        interpreter = await Interpreter.open(heron, user, source, target, two_way=two_way)
+    except HeronError as error:
+        await _refuse(websocket, error, "languages" if error.status != 401 else "hello")
+        return
+    try:
+        hello = TranslateHello.model_validate_json(await websocket.receive_text())
+        if hello.type != "hello":
+            raise BadInput("send a hello message first")
+        fmt = AudioFormat(hello.format.rate, hello.format.width, hello.format.channels).check()
+    except (HeronError, ValidationError, ValueError) as error:
+        await _refuse(websocket, error)
+        return
+    except WebSocketDisconnect:
+        return
+    interpreter.rate = hello.output_rate
+    heard: asyncio.Queue[Heard | None] = asyncio.Queue()
+
+    async def stream() -> AsyncIterator[Heard]:
+        while (item := await heard.get()) is not None:
+            yield item
+
+    receiver = asyncio.create_task(_receive_speech(websocket, Converter(fmt), heard, emit))
+    try:
+        await emit(VoiceEvent("ready", {"user": user.name, **interpreter.direction.to_json()}))
+        async for event in interpreter.interpret(stream()):
+            await emit(event)
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    except HeronError as error:
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+            await emit(VoiceEvent.error("session", error.status, error.detail))
+    finally:
+        receiver.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await receiver
+
+
+def _languages(websocket: WebSocket) -> tuple[str, str, bool]:
+    query = websocket.query_params
+    source, target = query.get("from", ""), query.get("to", "")
+    if not source or not target:
+        raise BadInput("say which languages: /v1/voice/translate?from=en&to=es")
+    two_way = query.get("two_way", "false").lower()
+    if two_way not in ("true", "false", "1", "0", "yes", "no"):
+        raise BadInput("two_way is true or false")
+    return source, target, two_way in ("true", "1", "yes")
+
+
+async def _receive_speech(
+    websocket: WebSocket,
+    converter: Converter,
+    heard: asyncio.Queue[Heard | None],
+    emit: Callable[[VoiceEvent], Awaitable[None]],
+) -> None:
+    """Audio and controls from the client, into the interpreter's stream (None: it ended)."""
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            data = message.get("bytes")
+            if data is not None:
+                if len(data) > MAX_FRAME_BYTES:
+                    await emit(
+                        VoiceEvent.error(
+                            "audio", 413, f"audio frames are at most {MAX_FRAME_BYTES} bytes"
+                        )
+                    )
+                    continue
+                samples = converter.feed(data)
+                if len(samples):
+                    heard.put_nowait(samples)
+                continue
+            try:
+                control = json.loads(message.get("text") or "")
+                kind = control["type"] if isinstance(control, dict) else None
+            except (ValueError, KeyError):
+                await emit(VoiceEvent.error("message", 422, "send JSON objects with a 'type'"))
+                continue
+            if kind == "end":
+                heard.put_nowait(END_OF_UTTERANCE)
+            elif kind == "ping":
+                await emit(VoiceEvent("pong"))
+            else:
+                await emit(VoiceEvent.error("message", 422, f"unknown message type {kind!r}"))
+    except (WebSocketDisconnect, RuntimeError):
+        return
+    finally:
+        heard.put_nowait(None)
+
+
+async def _refuse(websocket: WebSocket, error: Exception, stage: str = "hello") -> None:
     if isinstance(error, HeronError):
         status, detail = error.status, error.detail
     elif isinstance(error, ValidationError):
@@ -198,5 +324,5 @@ async def _refuse(websocket: WebSocket, error: Exception) -> None:
     else:
         status, detail = 422, "the first message must be a JSON hello"
     with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-        await websocket.send_json(VoiceEvent.error("hello", status, detail).to_json())
+        await websocket.send_json(VoiceEvent.error(stage, status, detail).to_json())
         await websocket.close(code=4401 if status == 401 else 4400)
