@@ -54,6 +54,7 @@ bench: install
 	cd bench && ../$(BIN)/python wake.py
 	$(BIN)/python bench/interop.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/translation.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
