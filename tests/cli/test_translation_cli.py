@@ -41,9 +41,9 @@ def test_standard_input_is_translated_line_by_line_keeping_blank_lines(
 ) -> None:
     text = "The house is big.\n\nI have two dogs.\n   \nShe reads a book.\n"
 
-    out = heron("translate", "--to", "ca", "--from", "en", env=env, stdin=text)
+    out = heron("translate", "--to", "eo", "--from", "en", env=env, stdin=text)
 
-    assert out == "La casa és gran.\n\nTinc dos gossos.\n   \nLlegeix un llibre.\n"
+    assert out == "La domo estas granda.\n\nmi havas du hundojn.\n   \nŜi legas libron.\n"
 
 
 def test_json_from_standard_input_is_one_object_a_translated_line(env: dict[str, str]) -> None:
@@ -65,11 +65,11 @@ def test_a_line_whose_language_is_unclear_is_kept_and_said_while_the_rest_is_tra
     env: dict[str, str],
 ) -> None:
     done = run_heron(
-        "translate", "--to", "ca", env=env, stdin="The house is big.\n2024\nI have two dogs.\n"
+        "translate", "--to", "eo", env=env, stdin="The house is big.\n2024\nI have two dogs.\n"
     )
 
     assert done.returncode == 2
-    assert done.stdout == "La casa és gran.\n2024\nTinc dos gossos.\n"
+    assert done.stdout == "La domo estas granda.\n2024\nmi havas du hundojn.\n"
     said = words(done.stderr)
     assert "line 2: could not tell which language" in said and 'say which with "from"' in said
     assert "Error: 1 line was not translated (line 2); see above" in said
