@@ -55,6 +55,7 @@ bench: install
 	$(BIN)/python bench/interop.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/translation.py
+	$(BIN)/python bench/interpret.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -350,7 +350,7 @@ def pivot_leaks(translator: Translator, texts: Sequence[str], source: str, targe
         f" On the pivot's way, {segments} of {len(texts)} segments had words the {later} hop "
         f"did not know, which it leaves as the pivot wrote them: Portuguese words in the "
         f"output, or names (the route's engines alone; most frequent: {common}); a "
-        f"`Translation` reports the first hop's unknown words only."
+        f"`Translation` lists them in `unknown`."
     )
 
 
