@@ -63,12 +63,12 @@ class Hello(BaseModel):
     followup_s: float | None = Field(default=None, ge=0, le=60)
 
 
-@router.websocket("/v1/voice")
-async def voice(websocket: WebSocket) -> None:
-    """The voice pipeline over a WebSocket. Authenticate with `Authorization: Bearer KEY`
-    or `?token=KEY`; send a `hello` first. See docs/voice.md."""
-    heron = websocket.app.state.heron
-    await websocket.accept()
+Emit = Callable[[VoiceEvent], Awaitable[None]]
+
+
+def _sender(websocket: WebSocket) -> Emit:
+    """Sends events over the socket, one at a time: audio as binary frames, the rest as
+    JSON."""
     sending = asyncio.Lock()
 
     async def emit(event: VoiceEvent) -> None:
@@ -77,6 +77,17 @@ async def voice(websocket: WebSocket) -> None:
                 await websocket.send_bytes(event.audio)
             else:
                 await websocket.send_json(event.to_json())
+
+    return emit
+
+
+@router.websocket("/v1/voice")
+async def voice(websocket: WebSocket) -> None:
+    """The voice pipeline over a WebSocket. Authenticate with `Authorization: Bearer KEY`
+    or `?token=KEY`; send a `hello` first. See docs/voice.md."""
+    heron = websocket.app.state.heron
+    await websocket.accept()
+    emit = _sender(websocket)
 
     try:
         user = await heron.authenticate(websocket_key(websocket))
@@ -140,7 +151,7 @@ async def voice(websocket: WebSocket) -> None:
         await session.close()
 
 
-async def _receive(websocket: WebSocket, session: VoiceSession, emit: Any) -> None:
+async def _receive(websocket: WebSocket, session: VoiceSession, emit: Emit) -> None:
     while True:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
@@ -210,14 +221,7 @@ async def voice_translate(websocket: WebSocket) -> None:
     /v1/voice; send a `hello` (audio format) first. See docs/translation.md."""
     heron = websocket.app.state.heron
     await websocket.accept()
-    sending = asyncio.Lock()
-
-    async def emit(event: VoiceEvent) -> None:
-        async with sending:
-            if event.type == ev.AUDIO:
-                await websocket.send_bytes(event.audio)
-            else:
-                await websocket.send_json(event.to_json())
+    emit = _sender(websocket)
 
     try:
         user = await heron.authenticate(websocket_key(websocket))
@@ -275,7 +279,7 @@ async def _receive_speech(
     websocket: WebSocket,
     converter: Converter,
     heard: asyncio.Queue[Heard | None],
-    emit: Callable[[VoiceEvent], Awaitable[None]],
+    emit: Emit,
 ) -> None:
     """Audio and controls from the client, into the interpreter's stream (None: it ended)."""
     try:
