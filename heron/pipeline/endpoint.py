@@ -33,6 +33,11 @@ class Endpointer:
     """Silence that ends a request whose words already form a complete command."""
     pause_factor: float = 1.6
     """The end needs this many times the longest pause the speaker made mid-request."""
+    lead_in_s: float = 0.0
+    """The audio starts with this much heard before the request: after a wake word, its tail.
+    Speech that stops within it does not start the request (else the tail of "okay nabu"
+    would be taken for a request, ended by the pause after it); speech that goes on past it
+    (a request said without a pause) does."""
 
     frames: int = 0
     speech_frames: int = 0
@@ -76,7 +81,7 @@ class Endpointer:
         speech = probability >= self.speech_p
         if not self.started:
             self._run = self._run + 1 if speech else 0
-            if self._run * self.frame_s >= self.min_speech_s:
+            if self._run * self.frame_s >= self.min_speech_s and self.heard_s > self.lead_in_s:
                 self.started = self._in_speech = True
                 self.speech_end_frame = self.frames
                 return Mark.SPEECH_START

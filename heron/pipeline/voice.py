@@ -37,6 +37,10 @@ PARTIAL_EVERY_S = 1.0
 """While the user speaks, a partial transcript at most this often (after the first second)."""
 NO_SPEECH_S = 5.0
 """After the wake word or the button, silence this long means nothing was said."""
+WAKE_TAIL_S = 0.3
+"""After a wake word, the audio may begin with its tail: a satellite sends the 0.16 s before
+it detected it (so a request said without a pause is not clipped), and detectors fire 0.15-0.3 s
+after the word ends."""
 BARGE_IN_SPEECH_S = 0.3
 AUDIO_BLOCK = 4096
 """Samples per outgoing audio message."""
@@ -293,11 +297,13 @@ class Listening:
     """Hears one request as it is spoken: voice activity, end-pointing, partial transcripts,
     and a transcript decoded as soon as the user pauses (usually the final one)."""
 
-    def __init__(self, turn: Turn, vad: VoiceActivity, no_speech_s: float) -> None:
+    def __init__(
+        self, turn: Turn, vad: VoiceActivity, no_speech_s: float, *, lead_in_s: float = 0.0
+    ) -> None:
         self.turn = turn
         self.vad = vad
         self.frame = vad.frame_samples
-        self.endpointer = Endpointer(self.frame / RATE)
+        self.endpointer = Endpointer(self.frame / RATE, lead_in_s=lead_in_s)
         self.no_speech_s = no_speech_s
         self.audio: list[Samples] = []
         self.size = 0
@@ -541,7 +547,8 @@ class VoiceSession:
         if self._vad is None:
             self._vad = self.pipeline.speech.vad()
         self._vad.reset()
-        self._listening = Listening(turn, self._vad, no_speech_s)
+        lead_in_s = WAKE_TAIL_S if start == "wake" else 0.0
+        self._listening = Listening(turn, self._vad, no_speech_s, lead_in_s=lead_in_s)
         self.mode = "listening"
         await self.emit(VoiceEvent(ev.RUN_START, {"start": start}))
         await self.emit(VoiceEvent(ev.LISTENING, {"device": self.options.device}))
