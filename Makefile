@@ -9,7 +9,8 @@ APERTIUM_PAIRS := afr-nld arg-cat bel-rus br-fr cat-ita cat-srd dan-nor en-gl en
 	hbs-eng hbs-mkd hbs-slv ind-zlm isl-eng isl-swe mkd-bul mkd-eng nno-nob oc-ca oc-es \
 	oci-fra pol-szl por-cat pt-gl rus-ukr spa-arg spa-ast spa-cat spa-ita srd-ita swe-dan \
 	swe-nor urd-hin
-APT_PACKAGES ?= sqlite3 wordnet-base espeak-ng flite libportaudio2 apertium \
+# The keyboard's model learns sentences from fortunes and fortunes-min (and WordNet's).
+APT_PACKAGES ?= sqlite3 wordnet-base espeak-ng flite libportaudio2 fortunes fortunes-min apertium \
 	$(addprefix apertium-,$(APERTIUM_PAIRS))
 STAMP := $(VENV)/.installed
 

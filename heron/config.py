@@ -117,6 +117,8 @@ class Settings(BaseSettings):
     """Longer texts (all the texts of one request together) sent for translation get 413;
     shorter ones are translated a sentence at a time, however long."""
     max_translation_texts: int = 100
+    max_keyboard_learn_chars: int = 1_000_000
+    """Longer texts sent for the keyboard to learn get 413 (send them in parts)."""
     """More texts in one translation request get 413."""
     translation_names: bool = True
     """Keep people's and organisations' names in English text untranslated (found with spaCy:

@@ -9,6 +9,7 @@ import asyncio
 import dataclasses
 import hashlib
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import numpy.typing as npt
+from cachetools import LRUCache
 
 from heron.assistant.custom import Binding, call_webhook, render
 from heron.assistant.dialogue import Answer, CustomReply, Dialogue
@@ -63,6 +65,9 @@ from heron.speech import SpeechEngines
 from heron.store import Store
 from heron.store.models import Document, LanguageApp, User
 from heron.store.repositories import UserData
+from heron.textinput.base import Correction, Learnt
+from heron.textinput.keyboard import Keyboard
+from heron.textinput.personal import KEPT, Entry, PersonalModel, entries
 from heron.translation.apertium import ApertiumEngine
 from heron.translation.neural import MarianEngine
 from heron.translation.translator import NAME_LABELS, Translation, Translator
@@ -82,6 +87,22 @@ def check_timezone(name: str) -> str:
             f"unknown time zone {name!r}; use an IANA name like 'Europe/Paris'"
         ) from None
     return name
+
+
+PERSONAL_MODELS = 256
+"""Users whose keyboard models are kept in memory (the others are read again when needed)."""
+CONTEXT_LIMIT = 2_000
+"""The longest keyboard context accepted (only its last words matter)."""
+
+
+def _check_keyboard(context: str, n: int) -> None:
+    if not 1 <= n <= 10:
+        raise BadInput(f"n must be 1 to 10 suggestions, not {n}")
+    if len(context) > CONTEXT_LIMIT:
+        raise TooLarge(
+            f"a context of {len(context):,} characters is more than {CONTEXT_LIMIT:,}: "
+            "send the end of the text before the word"
+        )
 
 
 class Heron:
@@ -119,6 +140,9 @@ class Heron:
         self._search_index: SearchIndex | None = None
         self._search_lock = asyncio.Lock()
         self._translator: Translator | None = None
+        self._keyboard: Keyboard | None = None
+        self._personal: LRUCache[int, PersonalModel] = LRUCache(maxsize=PERSONAL_MODELS)
+        self._personal_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     # --- life cycle -------------------------------------------------------------------
 
@@ -809,6 +833,93 @@ class Heron:
         translator = self.translator
         directions = await asyncio.to_thread(translator.directions)
         return {"languages": translator.languages(), "directions": directions}
+
+    # -- the keyboard ------------------------------------------------------------------------------
+
+    @property
+    def keyboard(self) -> Keyboard:
+        """The shared keyboard model: built into the models folder the first time (about 20 s),
+        memory-mapped after."""
+        if self._keyboard is None:
+            self._keyboard = Keyboard.default(self.settings.models_dir)
+        return self._keyboard
+
+    async def warm_keyboard(self) -> Keyboard:
+        if self._keyboard is None:
+            self._keyboard = await asyncio.to_thread(Keyboard.default, self.settings.models_dir)
+        return self._keyboard
+
+    async def keyboard_personal(self, user: User) -> PersonalModel:
+        """The user's own keyboard model, read from the store once and kept."""
+        async with self._personal_locks[user.id]:
+            return await self._personal_model(user)
+
+    async def _personal_model(self, user: User) -> PersonalModel:
+        found = self._personal.get(user.id)
+        if found is None:
+            async with self.store.user(user.id) as store:
+                rows = await store.keyboard.all()
+            found = PersonalModel(Entry(kind, text, count) for kind, text, count in rows)
+            self._personal[user.id] = found
+        return found
+
+    async def keyboard_predict(
+        self, user: User, context: str, prefix: str = "", n: int = 3
+    ) -> list[str]:
+        """The n likeliest next words (no prefix) or completions of `prefix` after `context`."""
+        _check_keyboard(context, n)
+        if prefix != prefix.strip() or " " in prefix:
+            raise BadInput("prefix is the letters typed of the current word: no spaces")
+        keyboard = await self.warm_keyboard()
+        own = await self.keyboard_personal(user)
+        return keyboard.predict(context, prefix, n, own)
+
+    async def keyboard_correct(
+        self, user: User, word: str, context: str = "", *, after: str = "", n: int = 3
+    ) -> Correction:
+        """What `word` (typed after `context`, and before `after` if known) should be."""
+        _check_keyboard(context, n)
+        if not word.strip() or " " in word.strip():
+            raise BadInput("word must be one word, without spaces")
+        keyboard = await self.warm_keyboard()
+        own = await self.keyboard_personal(user)
+        return await asyncio.to_thread(
+            keyboard.correct, word.strip(), context, own, after=after[:CONTEXT_LIMIT], n=n
+        )
+
+    async def keyboard_learn(self, user: User, text: str) -> Learnt:
+        """Counts the words of `text` into the user's model; stored before it returns."""
+        if len(text) > self.settings.max_keyboard_learn_chars:
+            raise TooLarge(
+                f"{len(text):,} characters are more than the "
+                f"{self.settings.max_keyboard_learn_chars:,} learnt at once; send them in parts"
+            )
+        found = await asyncio.to_thread(entries, text)
+        return await self._keyboard_store(user, found)
+
+    async def keyboard_undo(self, user: User, word: str, correction: str) -> None:
+        """The user undid the correction of `word` into `correction`: `word` is theirs now."""
+        if not word.strip() or " " in word.strip():
+            raise BadInput("word must be the one word that was corrected")
+        await self._keyboard_store(user, [Entry(KEPT, word.strip().lower(), 1)])
+
+    async def _keyboard_store(self, user: User, found: list[Entry]) -> Learnt:
+        async with self._personal_locks[user.id]:
+            own = await self._personal_model(user)
+            async with self.store.user(user.id) as store:
+                await store.keyboard.add([(e.kind, e.text[:400], e.count) for e in found])
+            return own.add(found)
+
+    async def keyboard_export(self, user: User) -> dict[str, Any]:
+        return (await self.keyboard_personal(user)).export()
+
+    async def keyboard_forget(self, user: User) -> int:
+        """Deletes the user's keyboard model; returns how many counts it held."""
+        async with self._personal_locks[user.id]:
+            async with self.store.user(user.id) as store:
+                deleted = await store.keyboard.clear()
+            self._personal.pop(user.id, None)
+        return deleted
 
     async def timers(self, user: User, *, include_done: bool = False) -> list[dict[str, Any]]:
         now = self.clock()

@@ -256,3 +256,18 @@ class Document(Base):
     is rebuilt from them if it is lost (deferred: large, rarely read)."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KeyboardEntry(Base):
+    """One count of a user's keyboard model: an n-gram of the words they typed ("ngram", the
+    words joined by spaces), a spelling they kept by undoing a correction ("kept"), or how
+    they write a name ("form")."""
+
+    __tablename__ = "keyboard_entries"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    text: Mapped[str] = mapped_column(String(400), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)

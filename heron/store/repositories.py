@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
@@ -24,6 +26,7 @@ from heron.store.models import (
     Event,
     Fact,
     ItemList,
+    KeyboardEntry,
     LanguageApp,
     ListItem,
     Reminder,
@@ -36,6 +39,8 @@ from heron.store.models import (
 KEY_PREFIX = "heron_"
 REDACTED = "[forgotten]"
 SAID_KEPT = 20
+KEYBOARD_BATCH = 500
+"""Keyboard counts written per statement (a SQLite statement takes 32,766 values at most)."""
 """How many of the sentences that told a fact are kept (to blank them when it is forgotten)."""
 
 
@@ -545,6 +550,41 @@ class Documents(_Scoped):
         await self.session.flush()
 
 
+class KeyboardEntries(_Scoped):
+    """The counts of the user's keyboard model."""
+
+    async def all(self) -> list[tuple[str, str, int]]:
+        rows = await self.session.execute(
+            select(KeyboardEntry.kind, KeyboardEntry.text, KeyboardEntry.count).where(
+                KeyboardEntry.user_id == self.user_id
+            )
+        )
+        return [(kind, text, count) for kind, text, count in rows]
+
+    async def add(self, entries: Sequence[tuple[str, str, int]]) -> None:
+        """Adds each count to the stored one (new entries are created)."""
+        bind = self.session.get_bind()
+        insert = sqlite_insert if bind.dialect.name == "sqlite" else postgresql_insert
+        for start in range(0, len(entries), KEYBOARD_BATCH):
+            rows = [
+                {"user_id": self.user_id, "kind": kind, "text": text, "count": count}
+                for kind, text, count in entries[start : start + KEYBOARD_BATCH]
+            ]
+            statement = insert(KeyboardEntry).values(rows)
+            await self.session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["user_id", "kind", "text"],
+                    set_={"count": KeyboardEntry.count + statement.excluded.count},
+                )
+            )
+
+    async def clear(self) -> int:
+        result = await self.session.execute(
+            delete(KeyboardEntry).where(KeyboardEntry.user_id == self.user_id)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
 class UserData:
     """Everything one user owns, reachable only through this user's id."""
 
@@ -561,6 +601,7 @@ class UserData:
         self.facts = Facts(session, user_id)
         self.language_apps = LanguageApps(session, user_id)
         self.documents = Documents(session, user_id)
+        self.keyboard = KeyboardEntries(session, user_id)
 
 
 class Admin:

@@ -1,0 +1,75 @@
+"""The keyboard engine: the shared model (built once into the models folder, memory-mapped
+after), next words and completions, and autocorrection, each blended with a user's own model."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+from pathlib import Path
+
+from heron.textinput.base import Correction
+from heron.textinput.build import FORMAT, Progress, build
+from heron.textinput.correct import Corrector
+from heron.textinput.model import NgramModel
+from heron.textinput.personal import PersonalModel
+from heron.textinput.predictor import Predictor
+from heron.textinput.tokens import tokenize
+
+
+def model_folder(models_dir: Path) -> Path:
+    return models_dir / f"keyboard-v{FORMAT}"
+
+
+def ensure_model(models_dir: Path, progress: Progress | None = None) -> Path:
+    """The shared model's folder, built first if it is not there (one process builds it; the
+    others wait for it)."""
+    folder = model_folder(models_dir)
+    if (folder / "meta.json").is_file():
+        return folder
+    models_dir.mkdir(parents=True, exist_ok=True)
+    with (models_dir / ".keyboard.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not (folder / "meta.json").is_file():
+                build(folder, progress)
+        finally:
+            with contextlib.suppress(OSError):
+                fcntl.flock(lock, fcntl.LOCK_UN)
+    return folder
+
+
+class Keyboard:
+    def __init__(self, model: NgramModel) -> None:
+        self.model = model
+        self.predictor = Predictor(model)
+        self.corrector = Corrector(model, self.predictor)
+
+    @classmethod
+    def default(cls, models_dir: Path | None = None, progress: Progress | None = None) -> Keyboard:
+        if models_dir is None:
+            from heron.config import default_models_dir
+
+            models_dir = default_models_dir()
+        return cls(NgramModel(ensure_model(models_dir, progress)))
+
+    def predict(
+        self, context: str, prefix: str = "", n: int = 3, personal: PersonalModel | None = None
+    ) -> list[str]:
+        """The n likeliest next words (no prefix) or completions of `prefix`, cased for where
+        they go."""
+        return self.predictor.predict(context, prefix, n, personal)
+
+    def correct(
+        self,
+        word: str,
+        context: str = "",
+        personal: PersonalModel | None = None,
+        *,
+        after: str = "",
+        n: int = 3,
+    ) -> Correction:
+        """What `word`, typed after `context` (and before `after`, if known), should be."""
+        return self.corrector.correct(word, context, personal, after=after, n=n)
+
+    def tokens(self, text: str) -> list[str]:
+        return [token.key for token in tokenize(text)]
