@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import numpy.typing as npt
-from cachetools import LRUCache
+from cachetools import TTLCache
 
 from heron.assistant.custom import Binding, call_webhook, render
 from heron.assistant.dialogue import Answer, CustomReply, Dialogue
@@ -91,6 +91,9 @@ def check_timezone(name: str) -> str:
 
 PERSONAL_MODELS = 256
 """Users whose keyboard models are kept in memory (the others are read again when needed)."""
+PERSONAL_TTL_S = 60.0
+"""A user's keyboard model is read from the store again after this long, so what another
+server process learnt or forgot for them shows here too."""
 CONTEXT_LIMIT = 2_000
 """The longest keyboard context accepted (only its last words matter)."""
 
@@ -141,7 +144,7 @@ class Heron:
         self._search_lock = asyncio.Lock()
         self._translator: Translator | None = None
         self._keyboard: Keyboard | None = None
-        self._personal: LRUCache[int, PersonalModel] = LRUCache(maxsize=PERSONAL_MODELS)
+        self._personal: TTLCache[int, PersonalModel] = TTLCache(PERSONAL_MODELS, PERSONAL_TTL_S)
         self._personal_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     # --- life cycle -------------------------------------------------------------------

@@ -62,6 +62,8 @@ class PersonalModel:
         self.total = 0
         self.pairs: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.triples: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        self.seen: Counter[tuple[str, ...]] = Counter()
+        """How often each one- and two-word context was followed by a word."""
         self.kept: set[str] = set()
         self.forms: dict[str, str] = {}
         self._form_counts: Counter[str] = Counter()
@@ -99,8 +101,10 @@ class PersonalModel:
                     self._index(gram[0])
                 elif len(gram) == 2:
                     self.pairs[gram[0]][gram[1]] += entry.count
+                    self.seen[(gram[0],)] += entry.count
                 else:
                     self.triples[(gram[0], gram[1])][gram[2]] += entry.count
+                    self.seen[(gram[0], gram[1])] += entry.count
         return Learnt(words=words, new_words=fresh)
 
     def learn(self, text: str) -> Learnt:
@@ -135,9 +139,9 @@ class PersonalModel:
         if not self.total:
             return 0.0
         p = self.words[word] / self.total
-        for row in (self.pairs.get(v), self.triples.get((u, v))):
+        for context, row in (((v,), self.pairs.get(v)), ((u, v), self.triples.get((u, v)))):
             if row:
-                seen = sum(row.values())
+                seen = self.seen[context]
                 trust = seen / (seen + len(row))
                 p = trust * row[word] / seen + (1 - trust) * p
         return p

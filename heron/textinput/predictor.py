@@ -13,6 +13,9 @@ PERSONAL_SHARE = 0.6
 """The most the user's own model weighs against the shared one (once they have typed a lot)."""
 PERSONAL_HALF = 300
 """Words typed by the user at which their model weighs half of PERSONAL_SHARE."""
+CONTEXT_HALF = 2
+"""Times the user wrote the words before the current one at which their model weighs half of
+PERSONAL_SHARE here, however little they typed overall (a phrase typed twice is learnt)."""
 CANDIDATES = 24
 """Completions of a prefix taken from the word list (most frequent first), besides the ones
 the context brings."""
@@ -49,17 +52,19 @@ class Predictor:
         return Where(u, v, sentence_start, tri, tri_trust, bi, bi_trust)
 
     @staticmethod
-    def share(personal: PersonalModel | None) -> float:
-        """How much the user's own model weighs."""
+    def share(personal: PersonalModel | None, where: Where) -> float:
+        """How much the user's own model weighs here."""
         if personal is None or not personal.total:
             return 0.0
-        return PERSONAL_SHARE * personal.total / (personal.total + PERSONAL_HALF)
+        seen = max(personal.seen[(where.u, where.v)], personal.seen[(where.v,)])
+        overall = personal.total / (personal.total + PERSONAL_HALF)
+        return PERSONAL_SHARE * max(overall, seen / (seen + CONTEXT_HALF))
 
     def probability(self, word: str, where: Where, personal: PersonalModel | None = None) -> float:
         """P(word | where), `word` a model key."""
         word_id = self.model.id(word)
         p = 0.0 if word_id is None else self._shared(word_id, where)
-        share = self.share(personal)
+        share = self.share(personal, where)
         if share:
             assert personal is not None
             p = (1 - share) * p + share * personal.p(word, where.u, where.v)
@@ -87,7 +92,7 @@ class Predictor:
             for word_id in candidates
             if model.words[word_id] not in MARKERS
         }
-        share = self.share(personal)
+        share = self.share(personal, where)
         if share:
             assert personal is not None
             for word in personal.followers(where.u, where.v):
