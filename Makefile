@@ -23,6 +23,8 @@ $(STAMP): pyproject.toml Makefile
 	@$(MAKE) --no-print-directory apt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@echo "Building the keyboard's language model (once, about 20 s)"
+	$(BIN)/python -c 'from heron.textinput.keyboard import Keyboard; Keyboard.default()'
 	@touch $(STAMP)
 
 apt:

@@ -324,6 +324,38 @@ def check_translation() -> list[Check]:
     return checks
 
 
+def check_keyboard(settings: Settings) -> Check:
+    """The keyboard's model is built (or can be: its sources are installed) and predicts."""
+    from heron.errors import EngineUnavailable
+    from heron.textinput.build import FORTUNES
+    from heron.textinput.keyboard import Keyboard, model_folder
+
+    folder = model_folder(settings.models_dir)
+    if not (folder / "meta.json").is_file():
+        has_fortunes = any(path.is_dir() for path in FORTUNES)
+        return Check(
+            "keyboard",
+            "warn",
+            f"its model is not built yet in {folder} (it is built on first use, about 20 s)"
+            + ("" if has_fortunes else "; Debian's fortunes are not installed"),
+            "Run make install (as root for apt): it builds the model.",
+        )
+    started = time.perf_counter()
+    try:
+        keyboard = Keyboard.default(settings.models_dir)
+    except EngineUnavailable as error:
+        return Check("keyboard", "fail", error.detail, "Delete the folder and run make install.")
+    found = keyboard.predict("How are", "", 3)
+    meta = keyboard.model.meta
+    return Check(
+        "keyboard",
+        "ok" if "you" in found else "fail",
+        f"{meta['words']:,} words, {meta['pairs']:,} pairs, {meta['triples']:,} triples, "
+        f"{keyboard.model.bytes_on_disk() / 1e6:.0f} MB; 'How are …' → {found} "
+        f"(loaded in {1000 * (time.perf_counter() - started):.0f} ms)",
+    )
+
+
 async def run_checks(settings: Settings) -> list[Check]:
     checks = check_python()
     checks.append(check_data_dir(settings))
@@ -332,6 +364,7 @@ async def run_checks(settings: Settings) -> list[Check]:
     checks.extend(check_speech(settings))
     checks.extend(check_language())
     checks.extend(check_translation())
+    checks.append(check_keyboard(settings))
     checks.extend(await check_engine(settings))
     checks.append(check_port(settings))
     return checks

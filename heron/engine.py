@@ -144,6 +144,7 @@ class Heron:
         self._search_lock = asyncio.Lock()
         self._translator: Translator | None = None
         self._keyboard: Keyboard | None = None
+        self._keyboard_index: asyncio.Task[Any] | None = None
         self._personal: TTLCache[int, PersonalModel] = TTLCache(PERSONAL_MODELS, PERSONAL_TTL_S)
         self._personal_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -203,6 +204,10 @@ class Heron:
         return self.collisions
 
     async def close(self) -> None:
+        if self._keyboard_index is not None:
+            # Its thread finishes on its own; the task is not waited for.
+            self._keyboard_index.cancel()
+            self._keyboard_index = None
         if self._translator is not None:
             self._translator.close()
             self._translator = None
@@ -848,8 +853,15 @@ class Heron:
         return self._keyboard
 
     async def warm_keyboard(self) -> Keyboard:
+        """The keyboard, loaded off the event loop; its spelling index (3 s to build) starts
+        building then too, so the first correction does not wait for it."""
         if self._keyboard is None:
-            self._keyboard = await asyncio.to_thread(Keyboard.default, self.settings.models_dir)
+            keyboard = await asyncio.to_thread(Keyboard.default, self.settings.models_dir)
+            if self._keyboard is None:
+                self._keyboard = keyboard
+                self._keyboard_index = asyncio.create_task(
+                    asyncio.to_thread(keyboard.corrector.index)
+                )
         return self._keyboard
 
     async def keyboard_personal(self, user: User) -> PersonalModel:
