@@ -25,11 +25,12 @@ from pathlib import Path
 import numpy as np
 
 from heron.errors import EngineUnavailable
+from heron.textinput.offensive import offensive
 from heron.textinput.tokens import BREAK, MARKERS, NUMBER, START, is_word, normal, sentences
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
+FORMAT = 4
 """Bumped when the files change: a model of another format is built again."""
 VOCABULARY = 100_000
 """Words kept from wordfreq's list (with their frequency order)."""
@@ -270,6 +271,7 @@ def build(target: Path, progress: Progress | None = None) -> Path:
         "tri_next": tri_next,
         "tri_p": tri_p,
         "tri_lambda": tri_lambda,
+        "offensive": np.asarray([offensive(word) for word in words], np.bool_),
         "dictionary": np.asarray([word in book_words for word in words], np.bool_),
         "alphabetical": np.asarray(sorted(range(size), key=words.__getitem__), np.int32),
     }

@@ -156,7 +156,12 @@ class Corrector:
         from symspellpy import Verbosity
 
         found = self.index().lookup(key, Verbosity.ALL, max_edit_distance=2, include_unknown=False)
-        spellings = {item.term: distance(key, item.term) for item in found[:200]}
+        offensive = self.model.offensive
+        spellings = {
+            item.term: distance(key, item.term)
+            for item in found[:200]
+            if not offensive[self.model.ids[item.term]]
+        }
         for other in self._confusable.get(key, ()):
             if other != key:
                 spellings[other] = min(spellings.get(other, CONFUSION), CONFUSION)
@@ -184,10 +189,12 @@ class Corrector:
         key = normal(word)
         if not is_word(word) or (personal is not None and personal.knows(key)):
             return Correction(word, None, ())
+        word_id = self.model.id(key)
+        if word_id is not None and self.model.offensive[word_id]:
+            return Correction(word, None, ())  # meant, whatever else it is close to
         where = self.predictor.where(context)
         nexts = [t.key for t in tokenize(after)[:1] if t.key not in (START, BREAK)]
         following = nexts[0] if nexts else None
-        word_id = self.model.id(key)
         # A dictionary word is only ever swapped for one it is confused with ("their" for
         # "there"); the web's lists also hold typos ("teh"), which the context must outweigh.
         known = word_id is not None and bool(self.model.dictionary[word_id])

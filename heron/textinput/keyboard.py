@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import shutil
 from pathlib import Path
 
 from heron.textinput.base import Correction
@@ -32,6 +33,8 @@ def ensure_model(models_dir: Path, progress: Progress | None = None) -> Path:
         try:
             if not (folder / "meta.json").is_file():
                 build(folder, progress)
+                for older in range(1, FORMAT):  # models of older formats are not read again
+                    shutil.rmtree(model_folder(models_dir).with_name(f"keyboard-v{older}"), True)
         finally:
             with contextlib.suppress(OSError):
                 fcntl.flock(lock, fcntl.LOCK_UN)

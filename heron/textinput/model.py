@@ -8,6 +8,7 @@
   two-word contexts;
 - dictionary.npy: whether each word is in a spelling dictionary (SymSpell's, from SCOWL) — the
   web's word lists hold common typos ("teh", "recieve") as words;
+- offensive.npy: swearing and slurs, never offered unless the user typed them (offensive.py);
 - alphabetical.npy: the word ids in alphabetical order (for completions);
 - forms.json: words usually written capitalised ("London", "NASA").
 
@@ -41,6 +42,7 @@ _ARRAYS = (
     "tri_lambda",
     "alphabetical",
     "dictionary",
+    "offensive",
 )
 
 Row = dict[int, float]
@@ -68,6 +70,7 @@ class NgramModel:
         self._tri = (arrays["tri_pointer"], arrays["tri_next"], arrays["tri_p"])
         self.tri_lambda: npt.NDArray[np.float32] = arrays["tri_lambda"]
         self.dictionary: npt.NDArray[np.bool_] = arrays["dictionary"]
+        self.offensive: npt.NDArray[np.bool_] = arrays["offensive"]
         self.size = len(self.words)
         # For completions: the words in alphabetical order, and their ids.
         self._alphabetical_ids: npt.NDArray[np.int32] = arrays["alphabetical"]

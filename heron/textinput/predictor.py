@@ -87,10 +87,12 @@ class Predictor:
                 if model.words[word_id].startswith(start):
                     candidates.add(word_id)
         candidates.update(model.starting(start, CANDIDATES) if start else model.top(CANDIDATES))
+        own_words = personal.words if personal is not None else None
         scored = {
             model.words[word_id]: self._shared(word_id, where)
             for word_id in candidates
             if model.words[word_id] not in MARKERS
+            and (not model.offensive[word_id] or (own_words and own_words[model.words[word_id]]))
         }
         share = self.share(personal, where)
         if share:

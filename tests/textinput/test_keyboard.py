@@ -163,3 +163,13 @@ async def test_bad_keyboard_requests_are_refused(heron: Heron) -> None:
         await heron.keyboard_learn(ana, "word " * 250_000)
     with pytest.raises(BadInput):
         await heron.keyboard_correct(ana, "  ", "hello")
+
+
+def test_swearing_is_not_offered_until_the_user_types_it(keyboard: Keyboard) -> None:
+    offered = [w.lower() for w in keyboard.predict("Oh", "sh", 10)]
+    assert offered and not any(w.startswith("shit") for w in offered)
+    assert "cocktail" in [w.lower() for w in keyboard.predict("a", "cockt", 3)]
+    assert keyboard.correct("fuck", "what the").correction is None  # never "duck"
+    own = PersonalModel()
+    own.learn("Oh shit, I forgot.")
+    assert "shit" in keyboard.predict("Oh", "sh", 3, own)
