@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import threading
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from heron.errors import EngineUnavailable
@@ -40,6 +40,8 @@ MAX_DISTANCE = 1.6
 """Beyond this weighted distance, spellings are offered but never applied."""
 MAX_DISTANCE_SHORT = 1.0
 """The same for words of four letters or fewer (two slips in "helo" make "he")."""
+SPELLINGS = 64
+"""Spellings weighed at most (SymSpell's nearest first, the more frequent first among equals)."""
 CONFUSABLE = (
     ("their", "there", "they're"),
     ("your", "you're"),
@@ -84,27 +86,30 @@ def near(a: str, b: str) -> bool:
     return b in NEIGHBOURS.get(a, frozenset())
 
 
-@cache
+@lru_cache(maxsize=200_000)
 def distance(typed: str, meant: str) -> float:
     """The weighted (optimal string alignment) edit distance of a slip from `meant` to `typed`."""
+    inserted = [_insert_cost(typed, i) for i in range(len(typed))]
+    deleted = [_delete_cost(meant, j) for j in range(len(meant))]
     rows, cols = len(typed) + 1, len(meant) + 1
     d = [[0.0] * cols for _ in range(rows)]
-    for i in range(1, rows):
-        d[i][0] = d[i - 1][0] + _insert_cost(typed, i - 1)
     for j in range(1, cols):
-        d[0][j] = d[0][j - 1] + _delete_cost(meant, j - 1)
+        d[0][j] = d[0][j - 1] + deleted[j - 1]
     for i in range(1, rows):
+        t = typed[i - 1]
+        above, here = d[i - 1], d[i]
+        here[0] = above[0] + inserted[i - 1]
+        neighbours = NEIGHBOURS.get(t, frozenset())
         for j in range(1, cols):
-            t, m = typed[i - 1], meant[j - 1]
+            m = meant[j - 1]
             if t == m:
-                best = d[i - 1][j - 1]
+                best = above[j - 1]
             else:
-                best = d[i - 1][j - 1] + (SUBSTITUTE_NEAR if near(m, t) else SUBSTITUTE_FAR)
-            best = min(best, d[i - 1][j] + _insert_cost(typed, i - 1))
-            best = min(best, d[i][j - 1] + _delete_cost(meant, j - 1))
+                best = above[j - 1] + (SUBSTITUTE_NEAR if m in neighbours else SUBSTITUTE_FAR)
+            best = min(best, above[j] + inserted[i - 1], here[j - 1] + deleted[j - 1])
             if i > 1 and j > 1 and t == meant[j - 2] and typed[i - 2] == m:
                 best = min(best, d[i - 2][j - 2] + TRANSPOSE)
-            d[i][j] = best
+            here[j] = best
     return d[-1][-1]
 
 
@@ -159,7 +164,7 @@ class Corrector:
         offensive = self.model.offensive
         spellings = {
             item.term: distance(key, item.term)
-            for item in found[:200]
+            for item in found[:SPELLINGS]
             if not offensive[self.model.ids[item.term]]
         }
         for other in self._confusable.get(key, ()):
@@ -202,8 +207,10 @@ class Corrector:
             return Correction(word, shown, (shown,))
         spellings = self._spellings(key)
         if personal is not None:
-            for own in personal.starting(key[:1], 10_000):
-                if abs(len(own) - len(key)) <= 2 and own != key:
+            # The user's own words the index does not hold (names, their jargon).
+            ids = self.model.ids
+            for own in personal.starting(key[:1], None):
+                if own not in ids and abs(len(own) - len(key)) <= 2 and own != key:
                     d = distance(key, own)
                     if d <= 2:
                         spellings[own] = d

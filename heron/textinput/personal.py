@@ -8,6 +8,7 @@ number ever is."""
 from __future__ import annotations
 
 import bisect
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -125,13 +126,13 @@ class PersonalModel:
         if at == len(self._sorted) or self._sorted[at] != word:
             self._sorted.insert(at, word)
 
-    def starting(self, prefix: str, limit: int) -> list[str]:
-        """The user's most used words that start with `prefix`."""
+    def starting(self, prefix: str, limit: int | None) -> list[str]:
+        """The user's most used words that start with `prefix` (all of them: limit None)."""
         low = bisect.bisect_left(self._sorted, prefix)
         high = bisect.bisect_left(self._sorted, prefix + "\U0010ffff", lo=low)
         found = self._sorted[low:high]
-        if len(found) > limit:
-            found = sorted(found, key=lambda w: -self.words[w])[:limit]
+        if limit is not None and len(found) > limit:
+            found = heapq.nlargest(limit, found, key=self.words.__getitem__)
         return found
 
     def p(self, word: str, u: str, v: str) -> float:

@@ -100,8 +100,9 @@ class Predictor:
             for word in personal.followers(where.u, where.v):
                 if word.startswith(start) and word not in MARKERS:
                     scored.setdefault(word, 0.0)
-            for word in personal.starting(start, CANDIDATES):
-                scored.setdefault(word, 0.0)
+            if start:  # (with no letters typed, the context's words are the candidates)
+                for word in personal.starting(start, CANDIDATES):
+                    scored.setdefault(word, 0.0)
             for word, p in scored.items():
                 scored[word] = (1 - share) * p + share * personal.p(word, where.u, where.v)
         return scored
