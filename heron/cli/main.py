@@ -404,6 +404,7 @@ def doctor() -> None:
 
 # Sub-commands living in their own modules (imported last: they use the helpers above).
 from heron.cli import facts as _facts  # noqa: E402
+from heron.cli import keyboard as _keyboard  # noqa: E402
 from heron.cli import knowledge as _knowledge  # noqa: E402
 from heron.cli import nlu as _nlu  # noqa: E402
 from heron.cli import satellite as _satellite  # noqa: E402
@@ -418,3 +419,4 @@ _speech.register(app)
 _satellite.register(app)
 _search.register(app)
 _translation.register(app)
+_keyboard.register(app)

@@ -14,6 +14,7 @@ from heron.config import Settings
 from heron.engine import Heron
 from heron.server import (
     assistant,
+    keyboard,
     knowledge,
     language,
     openai,
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, engine: Heron | None = None)
             "/v1/language/apps/": language.MAX_TRAINING_BYTES,
             "/v1/search/documents": settings.max_document_bytes + search.FORM_OVERHEAD,
             "/v1/translate": translation.body_limit(settings),
+            "/v1/keyboard/learn": keyboard.body_limit(settings),
         },
     )
 
@@ -89,5 +91,6 @@ def create_app(settings: Settings | None = None, *, engine: Heron | None = None)
     app.include_router(language.router)
     app.include_router(search.router)
     app.include_router(translation.router)
+    app.include_router(keyboard.router)
     app.include_router(openai.router)
     return app
