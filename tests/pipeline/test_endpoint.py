@@ -83,7 +83,7 @@ def test_the_wake_words_tail_is_not_taken_for_the_request() -> None:
     # The audio after a wake word starts with the end of "nabu", then a pause, then the request.
     endpointer = Endpointer(FRAME_S, lead_in_s=0.3)
     marks = feed(endpointer, [(True, 0.15), (False, 0.7), (True, 1.2), (False, 1.0)])
-    assert [m for _, m in marks][0] is Mark.SPEECH_START
+    assert marks[0][1] is Mark.SPEECH_START
     assert marks[0][0] == pytest.approx(0.85 + 0.1, abs=2 * FRAME_S)  # the request's start
     end = ended_at(marks)
     assert end is not None and end > 2.05
