@@ -9,6 +9,7 @@ import asyncio
 import dataclasses
 import hashlib
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import numpy.typing as npt
-from cachetools import TTLCache
+from cachetools import LRUCache
 
 from heron.assistant.custom import Binding, call_webhook, render
 from heron.assistant.dialogue import Answer, CustomReply, Dialogue
@@ -91,9 +92,18 @@ def check_timezone(name: str) -> str:
 
 PERSONAL_MODELS = 256
 """Users whose keyboard models are kept in memory (the others are read again when needed)."""
-PERSONAL_TTL_S = 60.0
-"""A user's keyboard model is read from the store again after this long, so what another
-server process learnt or forgot for them shows here too."""
+PERSONAL_CHECK_S = 5.0
+"""A user's keyboard model held in memory is checked against the store's version this often,
+so what another server process learnt or forgot for them shows here within seconds."""
+
+
+@dataclasses.dataclass
+class _Personal:
+    model: PersonalModel
+    version: int | None
+    checked: float
+
+
 CONTEXT_LIMIT = 2_000
 """The longest keyboard context accepted (only its last words matter)."""
 
@@ -145,7 +155,7 @@ class Heron:
         self._translator: Translator | None = None
         self._keyboard: Keyboard | None = None
         self._keyboard_index: asyncio.Task[Any] | None = None
-        self._personal: TTLCache[int, PersonalModel] = TTLCache(PERSONAL_MODELS, PERSONAL_TTL_S)
+        self._personal: LRUCache[int, _Personal] = LRUCache(PERSONAL_MODELS)
         self._personal_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     # --- life cycle -------------------------------------------------------------------
@@ -865,17 +875,27 @@ class Heron:
         return self._keyboard
 
     async def keyboard_personal(self, user: User) -> PersonalModel:
-        """The user's own keyboard model, read from the store once and kept."""
+        """The user's own keyboard model, read from the store once and kept; every few seconds
+        its version is checked, and it is read again if another server process changed it."""
         async with self._personal_locks[user.id]:
-            return await self._personal_model(user)
+            return (await self._personal_model(user)).model
 
-    async def _personal_model(self, user: User) -> PersonalModel:
+    async def _personal_model(self, user: User) -> _Personal:
         found = self._personal.get(user.id)
-        if found is None:
-            async with self.store.user(user.id) as store:
-                rows = await store.keyboard.all()
-            found = PersonalModel(Entry(kind, text, count) for kind, text, count in rows)
-            self._personal[user.id] = found
+        now = time.monotonic()
+        if found is not None and now - found.checked < PERSONAL_CHECK_S:
+            return found
+        async with self.store.user(user.id) as store:
+            version = await store.keyboard.version()
+            if found is not None and found.version == version:
+                found.checked = now
+                return found
+            # The version first: a change made while the rows are read shows at the next check.
+            rows = await store.keyboard.all()
+        model = await asyncio.to_thread(
+            PersonalModel, [Entry(kind, text, count) for kind, text, count in rows]
+        )
+        found = self._personal[user.id] = _Personal(model, version, now)
         return found
 
     async def keyboard_predict(
@@ -922,8 +942,15 @@ class Heron:
         async with self._personal_locks[user.id]:
             own = await self._personal_model(user)
             async with self.store.user(user.id) as store:
-                await store.keyboard.add([(e.kind, e.text[:400], e.count) for e in found])
-            return own.add(found)
+                before, after = await store.keyboard.add(
+                    [(e.kind, e.text[:400], e.count) for e in found]
+                )
+            learnt = own.model.add(found)
+            if before == own.version:
+                own.version = after
+            else:  # another process changed it too: read it all again at the next use
+                self._personal.pop(user.id, None)
+            return learnt
 
     async def keyboard_export(self, user: User) -> dict[str, Any]:
         return (await self.keyboard_personal(user)).export()
@@ -932,7 +959,7 @@ class Heron:
         """Deletes the user's keyboard model; returns how many counts it held."""
         async with self._personal_locks[user.id]:
             async with self.store.user(user.id) as store:
-                deleted = await store.keyboard.clear()
+                deleted, _ = await store.keyboard.clear()
             self._personal.pop(user.id, None)
         return deleted
 

@@ -39,6 +39,8 @@ from heron.store.models import (
 KEY_PREFIX = "heron_"
 REDACTED = "[forgotten]"
 SAID_KEPT = 20
+KEYBOARD_VERSION = "version"
+"""The kind of the one keyboard row that holds the model's version token."""
 KEYBOARD_BATCH = 500
 """Keyboard counts written per statement (a SQLite statement takes 32,766 values at most)."""
 """How many of the sentences that told a fact are kept (to blank them when it is forgotten)."""
@@ -551,20 +553,36 @@ class Documents(_Scoped):
 
 
 class KeyboardEntries(_Scoped):
-    """The counts of the user's keyboard model."""
+    """The counts of the user's keyboard model, and a version token that every change
+    replaces (a random number, so a model forgotten and learnt again never looks unchanged),
+    by which a server process sees that another one changed the model it holds."""
+
+    async def version(self) -> int | None:
+        return await self.session.scalar(
+            select(KeyboardEntry.count).where(
+                KeyboardEntry.user_id == self.user_id,
+                KeyboardEntry.kind == KEYBOARD_VERSION,
+                KeyboardEntry.text == "",
+            )
+        )
 
     async def all(self) -> list[tuple[str, str, int]]:
         rows = await self.session.execute(
             select(KeyboardEntry.kind, KeyboardEntry.text, KeyboardEntry.count).where(
-                KeyboardEntry.user_id == self.user_id
+                KeyboardEntry.user_id == self.user_id, KeyboardEntry.kind != KEYBOARD_VERSION
             )
         )
         return [(kind, text, count) for kind, text, count in rows]
 
-    async def add(self, entries: Sequence[tuple[str, str, int]]) -> None:
-        """Adds each count to the stored one (new entries are created)."""
+    def _insert(self) -> Any:
         bind = self.session.get_bind()
-        insert = sqlite_insert if bind.dialect.name == "sqlite" else postgresql_insert
+        return sqlite_insert if bind.dialect.name == "sqlite" else postgresql_insert
+
+    async def add(self, entries: Sequence[tuple[str, str, int]]) -> tuple[int | None, int]:
+        """Adds each count to the stored one (new entries are created); returns the version
+        before and the new one."""
+        before = await self.version()
+        insert = self._insert()
         for start in range(0, len(entries), KEYBOARD_BATCH):
             rows = [
                 {"user_id": self.user_id, "kind": kind, "text": text, "count": count}
@@ -577,12 +595,28 @@ class KeyboardEntries(_Scoped):
                     set_={"count": KeyboardEntry.count + statement.excluded.count},
                 )
             )
+        return before, await self._new_version()
 
-    async def clear(self) -> int:
-        result = await self.session.execute(
-            delete(KeyboardEntry).where(KeyboardEntry.user_id == self.user_id)
+    async def _new_version(self) -> int:
+        version = secrets.randbelow(2**31 - 1) + 1
+        statement = self._insert()(KeyboardEntry).values(
+            user_id=self.user_id, kind=KEYBOARD_VERSION, text="", count=version
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["user_id", "kind", "text"], set_={"count": version}
+            )
+        )
+        return version
+
+    async def clear(self) -> tuple[int, int]:
+        """Deletes every count; returns how many there were, and the new version."""
+        result = await self.session.execute(
+            delete(KeyboardEntry).where(
+                KeyboardEntry.user_id == self.user_id, KeyboardEntry.kind != KEYBOARD_VERSION
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0), await self._new_version()
 
 
 class UserData:

@@ -92,7 +92,7 @@ class PersonalModel:
                 best = self.forms.get(key)
                 if best is None or self._form_counts[entry.text] > self._form_counts[best]:
                     self.forms[key] = entry.text
-            else:
+            elif entry.kind == NGRAM:
                 gram = entry.text.split(" ")
                 if len(gram) == 1:
                     words += entry.count

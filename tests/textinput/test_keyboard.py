@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from heron import engine as engine_module
 from heron.config import Settings
 from heron.engine import Heron
 from heron.errors import BadInput, TooLarge
@@ -149,6 +150,36 @@ async def test_a_users_model_is_stored_isolated_and_forgotten(
         await again.close()
     async with heron.store.user(ana.id) as store:
         assert await store.keyboard.all() == []
+
+
+async def test_another_server_process_sees_what_was_learnt_and_forgotten(
+    heron: Heron,
+    tmp_path: Path,
+    database_url: str,
+    speech: SpeechEngines,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(engine_module, "PERSONAL_CHECK_S", 0.0)
+    ana, _ = await heron.create_user("ana", "Europe/Paris")
+    assert "zorbulax" not in await heron.keyboard_predict(ana, "the", "zor", 3)  # now held
+    other = Heron(Settings(data_dir=tmp_path / "data", database_url=database_url), speech=speech)
+    await other.start(warm=False)
+    try:
+        await other.keyboard_learn(ana, "I fed the zorbulax.")
+        assert (await heron.keyboard_predict(ana, "the", "zor", 3))[0] == "zorbulax"
+        await heron.keyboard_learn(ana, "The zorbulax sleeps.")  # both changes are counted
+        assert (await other.keyboard_export(ana))["words"]["zorbulax"] == 2
+        await other.keyboard_forget(ana)
+        assert "zorbulax" not in await heron.keyboard_predict(ana, "the", "zor", 3)
+        await other.keyboard_learn(ana, "The zorbulax is back.")  # learnt again after forgetting
+        assert (await heron.keyboard_export(ana))["words"] == {
+            "the": 1,
+            "zorbulax": 1,
+            "is": 1,
+            "back": 1,
+        }
+    finally:
+        await other.close()
 
 
 async def test_bad_keyboard_requests_are_refused(heron: Heron) -> None:
