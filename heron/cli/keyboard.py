@@ -504,7 +504,7 @@ def forget(
 
     deleted = _run(work)
     console.print(
-        f"Forgot {_count(deleted, 'word sequence')}: suggestions are the shared model's alone.",
+        f"Forgot {_count(deleted, 'stored count')}: suggestions are the shared model's alone.",
         highlight=False,
     )
 
