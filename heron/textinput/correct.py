@@ -34,8 +34,8 @@ APOSTROPHE = 0.2
 """A missing or extra apostrophe ("dont")."""
 SLIP = 6.0
 """log P(typed | meant) = -SLIP × the weighted distance."""
-TRUST_TYPED = math.log(20)
-"""A word in the vocabulary is taken as meant unless a spelling is this much likelier."""
+TRUST_CONFUSED = math.log(10)
+"""The same for a word confused with another, weighed with the word after it too."""
 MAX_DISTANCE = 1.6
 """Beyond this weighted distance, spellings are offered but never applied."""
 MAX_DISTANCE_SHORT = 1.0
@@ -59,7 +59,7 @@ CONFUSABLE = (
     ("peace", "piece"),
 )
 """Words people type for one another: each is weighed against the others in context."""
-CONFUSION = 0.25
+CONFUSION = 0.1
 """The weighted distance between two confusable words."""
 
 
@@ -229,12 +229,16 @@ class Corrector:
         limit = MAX_DISTANCE_SHORT if len(key) <= 4 else MAX_DISTANCE
         applicable = [r for r in ranked if r[1] <= limit]
         best_score, _, best = applicable[0] if applicable else (-math.inf, 0.0, "")
-        margin = TRUST_TYPED if known else 0.0
-        apply = (
-            best
-            and best_score > typed_fit + margin
-            and (not known or best in self._confusable.get(key, ()))
-        )
+        if known:
+            # A word for another: only to one it is confused with, and only once the next word
+            # is known ("their house", "there is": which one fits shows after it).
+            apply = (
+                best in self._confusable.get(key, ())
+                and following is not None
+                and best_score > typed_fit + TRUST_CONFUSED
+            )
+        else:
+            apply = bool(best) and best_score > typed_fit
         cased = [self._cased(s, word, where.sentence_start, personal) for _, _, s in ranked[:n]]
         if apply:
             shown = self._cased(best, word, where.sentence_start, personal)
