@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -35,7 +36,12 @@ APOSTROPHE = 0.2
 SLIP = 6.0
 """log P(typed | meant) = -SLIP × the weighted distance."""
 TRUST_CONFUSED = math.log(10)
-"""The same for a word confused with another, weighed with the word after it too."""
+"""A dictionary word is replaced by one it is confused with only if that one is this much
+likelier, weighed with the word after it too."""
+TRUST_TWIN = math.log(20)
+"""... or by its twin with an apostrophe ("wont" → "won't") if that is this much likelier."""
+INFORMAL_RANK = 10_000
+"""Words this frequent that no dictionary has are written on purpose ("ok", "lol", "u")."""
 MAX_DISTANCE = 1.6
 """Beyond this weighted distance, spellings are offered but never applied."""
 MAX_DISTANCE_SHORT = 1.0
@@ -200,11 +206,10 @@ class Corrector:
         where = self.predictor.where(context)
         nexts = [t.key for t in tokenize(after)[:1] if t.key not in (START, BREAK)]
         following = nexts[0] if nexts else None
-        # A dictionary word is only ever swapped for one it is confused with ("their" for
-        # "there"); the web's lists also hold typos ("teh"), which the context must outweigh.
-        known = word_id is not None and bool(self.model.dictionary[word_id])
         if key in PRONOUN_I and word != (shown := "I" + key[1:]):
             return Correction(word, shown, (shown,))
+        if key.endswith("'s") and self._word(key[:-2]):
+            return Correction(word, None, ())  # a possessive ("car's") of a known word
         spellings = self._spellings(key)
         if personal is not None:
             # The user's own words the index does not hold (names, their jargon).
@@ -226,31 +231,56 @@ class Corrector:
             reverse=True,
         )
         typed_fit = self._fit(key, where, following, personal) if word_id is not None else -math.inf
-        limit = MAX_DISTANCE_SHORT if len(key) <= 4 else MAX_DISTANCE
-        applicable = [r for r in ranked if r[1] <= limit]
-        best_score, _, best = applicable[0] if applicable else (-math.inf, 0.0, "")
-        if known:
-            # A word for another: only to one it is confused with, and only once the next word
-            # is known ("their house", "there is": which one fits shows after it).
-            apply = (
-                best in self._confusable.get(key, ())
-                and following is not None
-                and best_score > typed_fit + TRUST_CONFUSED
-            )
-        else:
-            apply = bool(best) and best_score > typed_fit
+        allowed = self._policy(key, word, word_id, where.sentence_start, following)
+        best = next(
+            (s for score, d, s in ranked if (margin := allowed(s, d)) is not None
+             and score > typed_fit + margin),
+            None,
+        )  # fmt: skip
         cased = [self._cased(s, word, where.sentence_start, personal) for _, _, s in ranked[:n]]
-        if apply:
+        if best is not None:
             shown = self._cased(best, word, where.sentence_start, personal)
             return Correction(word, shown, (shown, *[c for c in cased if c != shown][: n - 1]))
         return Correction(word, None, tuple(cased))
 
+    def _word(self, key: str) -> bool:
+        """Whether `key` is a dictionary word."""
+        word_id = self.model.id(key)
+        return word_id is not None and bool(self.model.dictionary[word_id])
+
+    def _policy(
+        self, key: str, typed: str, word_id: int | None, sentence_start: bool, following: str | None
+    ) -> Callable[[str, float], float | None]:
+        """Which spellings may replace the typed word, and by how much likelier they must be
+        (None: not at all)."""
+        confused = self._confusable.get(key, ())
+        limit = MAX_DISTANCE_SHORT if len(key) <= 4 else MAX_DISTANCE
+
+        def twin(spelling: str) -> bool:  # the same word with an apostrophe ("dont", "don't")
+            return spelling.replace("'", "") == key
+
+        if word_id is not None and self.model.dictionary[word_id]:
+            # A word for another only when it is confused with it, and once the next word
+            # shows which fits ("their house", "there is"); or its far more usual twin with an
+            # apostrophe ("wont" → "won't", but never "well" → "we'll").
+            def known(spelling: str, d: float) -> float | None:
+                if spelling in confused:
+                    return TRUST_CONFUSED if following is not None else None
+                return TRUST_TWIN if twin(spelling) else None
+
+            return known
+        if word_id is not None and word_id < INFORMAL_RANK:
+            # Not in the dictionary, but written all the time ("ok", "lol", "dont"): only
+            # its apostrophe is put in.
+            return lambda spelling, d: 0.0 if twin(spelling) else None
+        if word_id is None and typed[:1].isupper() and not sentence_start:
+            return lambda spelling, d: None  # a name, most likely: offered, not applied
+        return lambda spelling, d: 0.0 if d <= limit else None
+
     def _cased(
         self, spelling: str, typed: str, sentence_start: bool, personal: PersonalModel | None
     ) -> str:
-        form = (personal.forms.get(spelling) if personal else None) or self.model.forms.get(
-            spelling
-        )
+        form = (personal.form(spelling) if personal else None) or self.model.forms.get(spelling)
         shown = like(typed, form or spelling)
         if spelling in PRONOUN_I:
             shown = "I" + shown[1:]

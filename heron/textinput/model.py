@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,8 @@ _ARRAYS = (
 )
 
 Row = dict[int, float]
+ROWS_CACHED = 4096
+"""One-word contexts whose rows are kept as dictionaries (a few MB)."""
 
 
 class NgramModel:
@@ -72,6 +75,7 @@ class NgramModel:
         self.dictionary: npt.NDArray[np.bool_] = arrays["dictionary"]
         self.offensive: npt.NDArray[np.bool_] = arrays["offensive"]
         self.size = len(self.words)
+        self._followers = lru_cache(maxsize=ROWS_CACHED)(self._read_followers)
         # For completions: the words in alphabetical order, and their ids.
         self._alphabetical_ids: npt.NDArray[np.int32] = arrays["alphabetical"]
         self._alphabetical = [self.words[i] for i in self._alphabetical_ids.tolist()]
@@ -86,7 +90,11 @@ class NgramModel:
         return float(self.unigram[word_id])
 
     def followers(self, word_id: int) -> tuple[Row, float]:
-        """P(· | word) for its likeliest followers, and how far to trust them (λ2)."""
+        """P(· | word) for its likeliest followers (likeliest first), and how far to trust
+        them (λ2). Kept for the most recent contexts: a frequent word's row is long."""
+        return self._followers(word_id)
+
+    def _read_followers(self, word_id: int) -> tuple[Row, float]:
         pointer, nexts, probabilities = self._bi
         start, end = int(pointer[word_id]), int(pointer[word_id + 1])
         if start == end:

@@ -17,6 +17,9 @@ from typing import Any
 from heron.textinput.base import Learnt
 from heron.textinput.tokens import BREAK, MARKERS, START, sentences
 
+FORM_SHARE = 0.6
+"""A capitalised form is the user's way of writing a word when it is this share of the times
+they wrote it inside a sentence."""
 NGRAM = "ngram"
 KEPT = "kept"
 FORM = "form"
@@ -66,8 +69,7 @@ class PersonalModel:
         self.seen: Counter[tuple[str, ...]] = Counter()
         """How often each one- and two-word context was followed by a word."""
         self.kept: set[str] = set()
-        self.forms: dict[str, str] = {}
-        self._form_counts: Counter[str] = Counter()
+        self._forms: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self._sorted: list[str] = []
         self.add(stored)
 
@@ -87,11 +89,7 @@ class PersonalModel:
                 self.kept.add(entry.text)
                 self._index(entry.text)
             elif entry.kind == FORM:
-                self._form_counts[entry.text] += entry.count
-                key = entry.text.lower()
-                best = self.forms.get(key)
-                if best is None or self._form_counts[entry.text] > self._form_counts[best]:
-                    self.forms[key] = entry.text
+                self._forms[entry.text.lower()][entry.text] += entry.count
             elif entry.kind == NGRAM:
                 gram = entry.text.split(" ")
                 if len(gram) == 1:
@@ -116,6 +114,18 @@ class PersonalModel:
         entry = Entry(KEPT, word.lower(), 1)
         self.add([entry])
         return entry
+
+    def form(self, key: str) -> str | None:
+        """How the user writes `key` inside a sentence, when it is not in lowercase: the
+        capitalised form they use most, if it is most of their uses there ("Heron", "NASA";
+        not "The" for having written "The Times" once)."""
+        seen = self._forms.get(key)
+        if not seen:
+            return None
+        form, times = seen.most_common(1)[0]
+        starts = self.pairs.get(START)
+        inside = self.words[key] - (starts[key] if starts else 0)
+        return form if times >= FORM_SHARE * max(inside, 1) else None
 
     def knows(self, word: str) -> bool:
         key = word.lower().replace("’", "'")
@@ -169,5 +179,5 @@ class PersonalModel:
                 for w, c in row.items()
             ],
             "kept": sorted(self.kept),
-            "forms": sorted(self.forms.values()),
+            "forms": sorted(form for key in self._forms if (form := self.form(key))),
         }

@@ -3,6 +3,7 @@ user's own model."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from heron.textinput.model import NgramModel, Row
@@ -16,6 +17,9 @@ PERSONAL_HALF = 300
 CONTEXT_HALF = 2
 """Times the user wrote the words before the current one at which their model weighs half of
 PERSONAL_SHARE here, however little they typed overall (a phrase typed twice is learnt)."""
+ROW_CANDIDATES = 256
+"""A context's likeliest followers looked at for candidates (its row may hold thousands; the
+others still count when the word list brings them)."""
 CANDIDATES = 24
 """Completions of a prefix taken from the word list (most frequent first), besides the ones
 the context brings."""
@@ -83,7 +87,7 @@ class Predictor:
         start = normal(prefix)
         candidates: set[int] = set()
         for row in (where.tri, where.bi):
-            for word_id in row:
+            for word_id in itertools.islice(row, ROW_CANDIDATES):
                 if model.words[word_id].startswith(start):
                     candidates.add(word_id)
         candidates.update(model.starting(start, CANDIDATES) if start else model.top(CANDIDATES))
@@ -114,7 +118,7 @@ class Predictor:
         scored = sorted(self.scores(where, prefix, personal).items(), key=lambda item: -item[1])
         found: list[str] = []
         for word, _ in scored:
-            form = (personal.forms.get(word) if personal else None) or self.model.forms.get(word)
+            form = (personal.form(word) if personal else None) or self.model.forms.get(word)
             shown = display(word, form, sentence_start=where.sentence_start, typed=prefix)
             if shown not in found:
                 found.append(shown)

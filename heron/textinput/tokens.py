@@ -22,6 +22,7 @@ _TOKEN = regex.compile(
     r"""
     (?P<url>(?:https?://|www\.)\S+)
     | (?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
+    | (?P<abbreviation>(?i:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|vs|etc|e\.g|i\.e|a\.m|p\.m)\.)
     | (?P<number>\d+(?:[.,:/]\d+)*(?:st|nd|rd|th|s|am|pm|k|m)?\b)
     | (?P<word>\p{L}+(?:['’]\p{L}+)*'?)
     | (?P<end>[.!?]+|\n\s*\n)
@@ -62,6 +63,8 @@ def tokenize(text: str) -> list[Token]:
         value = match.group()
         if kind == "word":
             found.append(Token(value, normal(value)))
+        elif kind == "abbreviation":  # its full stop does not end the sentence
+            found.append(Token(value, normal(value.rstrip("."))))
         elif kind == "number":
             found.append(Token(value, NUMBER))
         elif kind == "end":
