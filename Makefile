@@ -59,6 +59,7 @@ bench: install
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/translation.py
 	$(BIN)/python bench/interpret.py
+	$(BIN)/python bench/keyboard.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

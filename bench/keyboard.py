@@ -317,8 +317,6 @@ class Personal:
     texts: list[str]
     base: Run
     learnt: Run
-    no_casings: Run
-    """After learning, with the casings learnt (`PersonalModel.forms`) emptied."""
     learn_seconds: float
     ngrams: int
 
@@ -337,15 +335,7 @@ def personal_gain(keyboard: Keyboard, writer: Author, count: int, progress: Prog
     learnt = simulate(
         f"{writer.name}, after learning", keyboard_predict(keyboard, personal), texts, progress
     )
-    size = personal.size
-    personal.forms.clear()
-    no_casings = simulate(
-        f"{writer.name}, learnt casings emptied",
-        keyboard_predict(keyboard, personal),
-        texts,
-        progress,
-    )
-    return Personal(writer, texts, base, learnt, no_casings, learn_seconds, size)
+    return Personal(writer, texts, base, learnt, learn_seconds, personal.size)
 
 
 def batches(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -579,13 +569,11 @@ def main() -> None:
 
     show("General text (CLINC150 + SNIPS)", SAVINGS_HEADER, savings_rows(runs))
     show("Autocorrect", CORRECTION_HEADER, correction_rows(systems))
-    personal_runs = [
-        run for found in authors for run in (found.base, found.learnt, found.no_casings)
-    ]
+    personal_runs = [run for found in authors for run in (found.base, found.learnt)]
     show("Personal model", SAVINGS_HEADER, savings_rows(personal_runs))
 
     heron_run = runs[1]
-    personal_times = [t for found in authors for t in found.learnt.times + found.no_casings.times]
+    personal_times = [t for found in authors for t in found.learnt.times]
     base_times = [t for run in runs[1:] for t in run.times]
     base_times += [t for found in authors for t in found.base.times]
     typos = sum(1 for w in typed if w.kind)
@@ -602,16 +590,14 @@ def main() -> None:
             pct(p.base.evaluation.savings),
             pct(p.learnt.evaluation.savings),
             f"{100 * (p.learnt.evaluation.savings - p.base.evaluation.savings):+.1f} points",
-            pct(p.no_casings.evaluation.savings),
-            f"{pct(p.base.evaluation.top1)} → {pct(p.learnt.evaluation.top1)} "
-            f"({pct(p.no_casings.evaluation.top1)})",
+            f"{pct(p.base.evaluation.top1)} → {pct(p.learnt.evaluation.top1)}",
             f"{p.ngrams:,} n-grams, learnt in {p.learn_seconds:.1f} s",
         ]
         for p in authors
     ]
     author_header = (
         "author (test half)", "sample", "savings, base model", "after learning the first half",
-        "gain", "after learning, learnt casings emptied", "next word top 1", "personal model",
+        "gain", "next word top 1", "personal model",
     )  # fmt: skip
     body = f"""
 The predictive keyboard (`heron.textinput`) as a user would meet it. Keystroke savings are
@@ -663,8 +649,7 @@ the sentence-cased CLINC150 utterances have in lower case). Some suggestions
 
 **Personal model** (target: savings higher after learning): the same simulation on each
 author's second half, with the base model and after `PersonalModel.learn` on the first half
-(in batches of 200 paragraphs). "Learnt casings emptied" is the same personal model with its
-`forms` (the casings it learnt) cleared, to show what they do to the figure.
+(in batches of 200 paragraphs).
 
 {markdown(author_header, author_rows)}
 

@@ -68,6 +68,13 @@ class Correct(BaseModel):
         min_length=1, max_length=MAX_WORD_CHARS, description="The word as typed, just finished"
     )
     context: str = Field(default="", description=_CONTEXT)
+    after: str = Field(
+        default="",
+        max_length=CONTEXT_LIMIT,
+        description="The text after the word, when there is some (correcting a word already "
+        'followed by others): "their"/"there" and the like are only swapped once the next word '
+        "shows which fits",
+    )
 
 
 class Learn(BaseModel):
@@ -119,7 +126,7 @@ async def predict(body: Predict, user: CurrentUser, heron: Engine) -> dict[str, 
     "first. An empty word: 422.",
 )
 async def correct(body: Correct, user: CurrentUser, heron: Engine) -> dict[str, Any]:
-    return (await heron.keyboard_correct(user, body.word, body.context)).as_dict()
+    return (await heron.keyboard_correct(user, body.word, body.context, after=body.after)).as_dict()
 
 
 @router.post(
@@ -267,7 +274,9 @@ async def _answer(heron: Heron, user: User, message: Message) -> dict[str, Any]:
     if isinstance(message, PredictMessage):
         return {"type": "suggestions", "suggestions": await _predict(heron, user, message)}
     if isinstance(message, CorrectMessage):
-        found = await heron.keyboard_correct(user, message.word, message.context)
+        found = await heron.keyboard_correct(
+            user, message.word, message.context, after=message.after
+        )
         return {"type": "correction", **found.as_dict()}
     if isinstance(message, LearnMessage):
         return {"type": "learnt", **(await heron.keyboard_learn(user, message.text)).as_dict()}

@@ -97,6 +97,16 @@ def test_a_typo_is_corrected_and_a_real_word_left_alone(api: httpx.Client) -> No
     assert word.json()["corrected"] is False and word.json()["correction"] is None
 
 
+def test_a_confused_word_is_corrected_once_the_next_word_is_sent(api: httpx.Client) -> None:
+    alone = api.post("/v1/keyboard/correct", json={"word": "there", "context": "They sold "})
+    followed = api.post(
+        "/v1/keyboard/correct",
+        json={"word": "there", "context": "They sold ", "after": " house."},
+    )
+    assert alone.json()["corrected"] is False
+    assert followed.json()["correction"] == "their", followed.text
+
+
 # --- the user's own model -------------------------------------------------------------------
 
 
