@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import warnings
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from debian import unpacked, version
 
 CACHE_DIR = Path.home() / ".cache" / "heron-bench" / "keyboard"
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
@@ -55,15 +56,6 @@ class Author:
     test: tuple[str, ...]
     source: str
     """The Debian package and version the text came from."""
-
-
-def _run(command: list[str], folder: Path) -> None:
-    try:
-        subprocess.run(command, cwd=folder, check=True, capture_output=True, text=True)
-    except FileNotFoundError as error:
-        raise SystemExit(f"{command[0]} is needed to fetch the test texts") from error
-    except subprocess.CalledProcessError as error:
-        raise SystemExit(f"{' '.join(command)} failed: {error.stderr.strip()}") from error
 
 
 # --- general text ------------------------------------------------------------------------
@@ -103,23 +95,11 @@ def general_texts() -> list[str]:
 
 
 def package_folder(package: str) -> Path:
-    """The Debian package, downloaded (not installed) and unpacked into the cache."""
-    folder = CACHE_DIR / package
-    if not folder.is_dir():
-        debs = CACHE_DIR / "debs"
-        debs.mkdir(parents=True, exist_ok=True)
-        if not list(debs.glob(f"{package}_*.deb")):
-            _run(["apt-get", "download", package], debs)
-        [deb] = sorted(debs.glob(f"{package}_*.deb"))[-1:]
-        partial = folder.with_name(folder.name + ".partial")
-        _run(["dpkg-deb", "-x", str(deb), str(partial)], CACHE_DIR)
-        partial.rename(folder)
-    return folder
+    return unpacked(package, CACHE_DIR)
 
 
 def package_version(package: str) -> str:
-    debs = sorted((CACHE_DIR / "debs").glob(f"{package}_*.deb"))
-    return debs[-1].name.split("_")[1] if debs else "?"
+    return version(package, CACHE_DIR)
 
 
 def lazy_load(package: str, library: str) -> dict[str, Any]:

