@@ -69,6 +69,7 @@ from heron.store.repositories import UserData
 from heron.textinput.base import Correction, Learnt
 from heron.textinput.keyboard import Keyboard
 from heron.textinput.personal import KEPT, Entry, PersonalModel, entries
+from heron.textinput.tokens import MAX_WORD, normal
 from heron.translation.apertium import ApertiumEngine
 from heron.translation.neural import MarianEngine
 from heron.translation.translator import NAME_LABELS, Translation, Translator
@@ -876,7 +877,9 @@ class Heron:
 
     async def keyboard_personal(self, user: User) -> PersonalModel:
         """The user's own keyboard model, read from the store once and kept; every few seconds
-        its version is checked, and it is read again if another server process changed it."""
+        its version is checked, and it is read again if another server process changed it.
+        (Learning changes it in place: callers that may overlap with learning read it under
+        the user's lock, as keyboard_predict does.)"""
         async with self._personal_locks[user.id]:
             return (await self._personal_model(user)).model
 
@@ -906,8 +909,9 @@ class Heron:
         if prefix != prefix.strip() or " " in prefix:
             raise BadInput("prefix is the letters typed of the current word: no spaces")
         keyboard = await self.warm_keyboard()
-        own = await self.keyboard_personal(user)
-        return keyboard.predict(context, prefix, n, own)
+        async with self._personal_locks[user.id]:
+            own = await self._personal_model(user)
+            return keyboard.predict(context, prefix, n, own.model)
 
     async def keyboard_correct(
         self, user: User, word: str, context: str = "", *, after: str = "", n: int = 3
@@ -917,10 +921,11 @@ class Heron:
         if not word.strip() or " " in word.strip():
             raise BadInput("word must be one word, without spaces")
         keyboard = await self.warm_keyboard()
-        own = await self.keyboard_personal(user)
-        return await asyncio.to_thread(
-            keyboard.correct, word.strip(), context, own, after=after[:CONTEXT_LIMIT], n=n
-        )
+        async with self._personal_locks[user.id]:
+            own = await self._personal_model(user)
+            return await asyncio.to_thread(
+                keyboard.correct, word.strip(), context, own.model, after=after[:CONTEXT_LIMIT], n=n
+            )
 
     async def keyboard_learn(self, user: User, text: str) -> Learnt:
         """Counts the words of `text` into the user's model; stored before it returns."""
@@ -934,18 +939,20 @@ class Heron:
 
     async def keyboard_undo(self, user: User, word: str, correction: str) -> None:
         """The user undid the correction of `word` into `correction`: `word` is theirs now."""
-        if not word.strip() or " " in word.strip():
-            raise BadInput("word must be the one word that was corrected")
-        await self._keyboard_store(user, [Entry(KEPT, word.strip().lower(), 1)])
+        if not word.strip() or " " in word.strip() or len(word.strip()) > MAX_WORD:
+            raise BadInput(
+                f"word must be the one word that was corrected ({MAX_WORD} letters at most)"
+            )
+        await self._keyboard_store(user, [Entry(KEPT, normal(word.strip()), 1)])
 
     async def _keyboard_store(self, user: User, found: list[Entry]) -> Learnt:
         async with self._personal_locks[user.id]:
             own = await self._personal_model(user)
             async with self.store.user(user.id) as store:
-                before, after = await store.keyboard.add(
-                    [(e.kind, e.text[:400], e.count) for e in found]
-                )
-            learnt = own.model.add(found)
+                before, after = await store.keyboard.add([(e.kind, e.text, e.count) for e in found])
+            # (Learning a long text takes a while: not on the event loop. The user's lock keeps
+            # their own predictions off the model meanwhile.)
+            learnt = await asyncio.to_thread(own.model.add, found)
             if before == own.version:
                 own.version = after
             else:  # another process changed it too: read it all again at the next use
@@ -953,7 +960,9 @@ class Heron:
             return learnt
 
     async def keyboard_export(self, user: User) -> dict[str, Any]:
-        return (await self.keyboard_personal(user)).export()
+        async with self._personal_locks[user.id]:
+            own = await self._personal_model(user)
+            return await asyncio.to_thread(own.model.export)
 
     async def keyboard_forget(self, user: User) -> int:
         """Deletes the user's keyboard model; returns how many counts it held."""

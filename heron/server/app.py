@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
@@ -28,11 +29,33 @@ from heron.server import (
 )
 
 log = logging.getLogger(__name__)
+_TOKEN_IN_URL = re.compile(r"((?:\?|&)token=)[^&\s\"]+")
+
+
+class HideKeys(logging.Filter):
+    """API keys sent in a URL (`?token=KEY`, for browsers' WebSockets) never reach the log:
+    uvicorn writes each request's path there."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _TOKEN_IN_URL.sub(r"\1…", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True
+
+
+def hide_keys_in_logs() -> None:
+    for name in ("uvicorn.access", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(found, HideKeys) for found in logger.filters):
+            logger.addFilter(HideKeys())
 
 
 def create_app(settings: Settings | None = None, *, engine: Heron | None = None) -> FastAPI:
     """The server app. Pass `engine` to share an engine (already configured, not started)."""
     the_engine = engine or Heron(settings)
+    hide_keys_in_logs()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -11,10 +11,19 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Response, WebSocket, WebSocketDisconnect
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
+)
 
 from heron.config import Settings
 from heron.engine import CONTEXT_LIMIT, Heron
@@ -22,6 +31,7 @@ from heron.errors import HeronError
 from heron.server.auth import CurrentUser, Engine, websocket_key
 from heron.store.models import User
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/keyboard", tags=["keyboard"])
 
 MAX_WORD_CHARS = 100
@@ -30,7 +40,7 @@ JSON_BYTES_PER_CHAR = 6
 """What one character may cost in a JSON body (`\\u0436` from a client that escapes all but
 ASCII), so a text under the learn limit never meets the body limit's 413 first."""
 BODY_OVERHEAD = 64 * 1024
-Id = int | str | None
+Id = StrictInt | StrictStr | None
 
 
 def body_limit(settings: Settings) -> int:
@@ -241,7 +251,8 @@ async def keyboard_socket(websocket: WebSocket) -> None:
                 reply = await _reply(heron, user, text)
             await websocket.send_json(reply)
     except (WebSocketDisconnect, RuntimeError):
-        # RuntimeError: the client went away between a receive and a send.
+        # RuntimeError: the client went away between a receive and a send (the engine's
+        # errors never get here: _reply answers them).
         return
 
 
@@ -267,6 +278,10 @@ async def _reply(heron: Heron, user: User, text: str) -> dict[str, Any]:
         answer = await _answer(heron, user, message)
     except HeronError as error:
         return _error(error.status, error.detail, message.id)
+    except Exception:
+        # A bug, not the client's fault: said (and logged), and the socket stays open.
+        log.exception("keyboard message failed type=%s", message.type)
+        return _error(500, "the keyboard failed on this message (see the server's log)", message.id)
     return {**answer, "id": message.id}
 
 

@@ -41,7 +41,10 @@ likelier, weighed with the word after it too."""
 TRUST_TWIN = math.log(20)
 """... or by its twin with an apostrophe ("wont" → "won't") if that is this much likelier."""
 INFORMAL_RANK = 10_000
-"""Words this frequent that no dictionary has are written on purpose ("ok", "lol", "u")."""
+"""Words this frequent that no dictionary has are mostly written on purpose ("ok", "lol", "u")
+(rarer ones are mostly typos the web is full of: "yu", "teh")."""
+TRUST_INFORMAL = math.log(20)
+"""How much likelier a spelling must be to replace such a word."""
 MAX_DISTANCE = 1.6
 """Beyond this weighted distance, spellings are offered but never applied."""
 MAX_DISTANCE_SHORT = 1.0
@@ -206,8 +209,11 @@ class Corrector:
         where = self.predictor.where(context)
         nexts = [t.key for t in tokenize(after)[:1] if t.key not in (START, BREAK)]
         following = nexts[0] if nexts else None
-        if key in PRONOUN_I and word != (shown := "I" + key[1:]):
+        if key in PRONOUN_I and word[:1] != "I":
+            shown = "I" + word[1:]  # (with the apostrophe the user typed)
             return Correction(word, shown, (shown,))
+        if key in PRONOUN_I:
+            return Correction(word, None, ())
         if key.endswith("'s") and self._word(key[:-2]):
             return Correction(word, None, ())  # a possessive ("car's") of a known word
         spellings = self._spellings(key)
@@ -270,9 +276,14 @@ class Corrector:
 
             return known
         if word_id is not None and word_id < INFORMAL_RANK:
-            # Not in the dictionary, but written all the time ("ok", "lol", "dont"): only
-            # its apostrophe is put in.
-            return lambda spelling, d: 0.0 if twin(spelling) else None
+            # Not in the dictionary, but written all the time ("ok", "lol", "dont"): its
+            # apostrophe is put in; another spelling must be far likelier.
+            def informal(spelling: str, d: float) -> float | None:
+                if twin(spelling):
+                    return 0.0
+                return TRUST_INFORMAL if d <= limit else None
+
+            return informal
         if word_id is None and typed[:1].isupper() and not sentence_start:
             return lambda spelling, d: None  # a name, most likely: offered, not applied
         return lambda spelling, d: 0.0 if d <= limit else None

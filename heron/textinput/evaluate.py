@@ -11,10 +11,12 @@ from typing import Any
 
 import regex
 
+from heron.textinput.tokens import WORD_PATTERN
+
 Predict = Callable[[str, str, int], list[str]]
 """(text before the word, letters typed of it, how many) → suggestions."""
 
-_WORD = regex.compile(r"\p{L}+(?:['’]\p{L}+)*")
+_WORD = regex.compile(WORD_PATTERN.removesuffix("'?"))
 
 
 @dataclass

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from heron.textinput.base import Learnt
-from heron.textinput.tokens import BREAK, MARKERS, START, sentences
+from heron.textinput.tokens import BREAK, MARKERS, START, normal, sentences
 
 FORM_SHARE = 0.6
 """A capitalised form is the user's way of writing a word when it is this share of the times
@@ -111,7 +111,7 @@ class PersonalModel:
 
     def keep(self, word: str) -> Entry:
         """The user undid a correction of `word`: it is theirs, never corrected again."""
-        entry = Entry(KEPT, word.lower(), 1)
+        entry = Entry(KEPT, normal(word), 1)
         self.add([entry])
         return entry
 
@@ -128,7 +128,7 @@ class PersonalModel:
         return form if times >= FORM_SHARE * max(inside, 1) else None
 
     def knows(self, word: str) -> bool:
-        key = word.lower().replace("’", "'")
+        key = normal(word)
         return key in self.kept or self.words[key] > 0
 
     def _index(self, word: str) -> None:
@@ -179,5 +179,5 @@ class PersonalModel:
                 for w, c in row.items()
             ],
             "kept": sorted(self.kept),
-            "forms": sorted(form for key in self._forms if (form := self.form(key))),
+            "forms": {form: n for seen in self._forms.values() for form, n in seen.items()},
         }

@@ -98,6 +98,13 @@ class Predictor:
             if model.words[word_id] not in MARKERS
             and (not model.offensive[word_id] or (own_words and own_words[model.words[word_id]]))
         }
+        for word in [w for w in scored if "'" in w]:
+            # "dont" is not offered beside "don't" (the user's own "dont" is, if they write so).
+            bare = word.replace("'", "")
+            bare_id = model.id(bare)
+            dictionary = bare_id is not None and model.dictionary[bare_id]
+            if bare in scored and not dictionary and not (own_words and own_words[bare]):
+                del scored[bare]
         share = self.share(personal, where)
         if share:
             assert personal is not None

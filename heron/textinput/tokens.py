@@ -7,6 +7,7 @@ a word (a URL, an address, an emoji, a stray symbol) breaks the context."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import regex
@@ -23,15 +24,22 @@ _TOKEN = regex.compile(
     (?P<url>(?:https?://|www\.)\S+)
     | (?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
     | (?P<abbreviation>(?i:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|vs|etc|e\.g|i\.e|a\.m|p\.m)\.)
+    | (?P<emoji>[0-9#*]\uFE0F?\u20E3
+        | \p{Extended_Pictographic}(?:\p{EMod}|\uFE0F|\u200D\p{Extended_Pictographic})*)
     | (?P<number>\d+(?:[.,:/]\d+)*(?:st|nd|rd|th|s|am|pm|k|m)?\b)
-    | (?P<word>\p{L}+(?:['’]\p{L}+)*'?)
+    | (?P<code>[\p{L}\p{M}\p{N}]*(?:\p{L}\p{M}*\p{N}|\p{N}\p{L})[\p{L}\p{M}\p{N}]*)
+    | (?P<word>\p{L}[\p{L}\p{M}]*(?:['’][\p{L}][\p{L}\p{M}]*)*'?)
     | (?P<end>[.!?]+|\n\s*\n)
-    | (?P<emoji>\p{Extended_Pictographic}(?:\p{EMod}|\uFE0F|\u200D\p{Extended_Pictographic})*)
     | (?P<other>[^\s\w])
     """,
     regex.VERBOSE,
 )
-_WORD = regex.compile(r"\p{L}+(?:['’]\p{L}+)*'?")
+WORD_PATTERN = r"\p{L}[\p{L}\p{M}]*(?:['’]\p{L}[\p{L}\p{M}]*)*'?"
+"""A word: letters (with their combining marks: "नमस्ते", "مَرْحَبًا") and inner apostrophes."""
+_WORD = regex.compile(WORD_PATTERN)
+MAX_WORD = 48
+"""Longer "words" are not words (a pasted hash, a run of letters): they break the context and
+are never learnt."""
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
 PRONOUN_I = frozenset({"i", "i'm", "i'll", "i've", "i'd"})
 CONTEXT_CHARS = 300
@@ -39,8 +47,8 @@ CONTEXT_CHARS = 300
 
 
 def normal(word: str) -> str:
-    """A word as the model keys it: lowercase, straight apostrophes."""
-    return word.translate(_APOSTROPHES).lower()
+    """A word as the model keys it: composed (NFC), lowercase, straight apostrophes."""
+    return unicodedata.normalize("NFC", word).translate(_APOSTROPHES).lower()
 
 
 def is_word(text: str) -> bool:
@@ -56,12 +64,14 @@ class Token:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Tokens in order; a sentence end is a START token (the next word begins a sentence)."""
+    """Tokens in order; a sentence end is a START token (the next word begins a sentence).
+    Letters mixed with digits ("hunter2", "ABC123") are a BREAK: codes and passwords are
+    never taken for words."""
     found: list[Token] = []
-    for match in _TOKEN.finditer(text):
+    for match in _TOKEN.finditer(unicodedata.normalize("NFC", text)):
         kind = match.lastgroup
         value = match.group()
-        if kind == "word":
+        if kind == "word" and len(value) <= MAX_WORD:
             found.append(Token(value, normal(value)))
         elif kind == "abbreviation":  # its full stop does not end the sentence
             found.append(Token(value, normal(value.rstrip("."))))
@@ -115,6 +125,11 @@ def context_of(text: str) -> Context:
     return Context((u, v), sentence_start=v == START)
 
 
+def all_capitals(typed: str) -> bool:
+    """Typed in capitals: two capital letters at least and no small one ("TH", not "I'")."""
+    return sum(c.isupper() for c in typed) >= 2 and typed.isupper()
+
+
 def display(word: str, form: str | None, *, sentence_start: bool, typed: str = "") -> str:
     """How a suggestion is written: `form` is its usual casing ("London", "NASA") or None
     (lowercase); a sentence start or a capitalised prefix capitalises it; a prefix typed in
@@ -122,7 +137,9 @@ def display(word: str, form: str | None, *, sentence_start: bool, typed: str = "
     shown = form or word
     if word in PRONOUN_I:
         shown = "I" + word[1:]
-    if len(typed) >= 2 and typed.isupper():
+    if "’" in typed:  # the user's own apostrophe
+        shown = shown.replace("'", "’")
+    if all_capitals(typed):
         return shown.upper()
     if sentence_start or typed[:1].isupper():
         return shown[:1].upper() + shown[1:]
@@ -131,7 +148,7 @@ def display(word: str, form: str | None, *, sentence_start: bool, typed: str = "
 
 def like(typed: str, word: str) -> str:
     """`word` cased as `typed` was ("Teh" → "The", "TEH" → "THE")."""
-    if len(typed) >= 2 and typed.isupper():
+    if all_capitals(typed):
         return word.upper()
     if typed[:1].isupper():
         return word[:1].upper() + word[1:]

@@ -305,3 +305,4 @@ async def test_the_token_in_the_url_works_as_a_browser_sends_it(
 
     assert ready["type"] == "ready"
     assert reply == {"type": "pong", "id": 1}
+    assert "ws?token=" in server.log() and f"token={key}" not in server.log()  # not logged

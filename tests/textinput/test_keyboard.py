@@ -4,6 +4,7 @@ their own model learnt, kept in the store, isolated from other users and forgott
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -92,6 +93,31 @@ def test_numbers_and_addresses_are_never_learnt() -> None:
     assert not any(ch.isdigit() for text in learnt for ch in text)
     assert not any("@" in text or "example" in text for text in learnt)
     assert f"{NUMBER} ok" in learnt  # that a number came is kept, not which
+
+
+def test_codes_and_passwords_are_not_taken_apart_into_words() -> None:
+    learnt = {e.text for e in entries("my password is hunter2 and the code ABC123XYZ ok")}
+    assert not any(part in text for text in learnt for part in ("hunter", "abc", "xyz"))
+    assert "is <unk>" not in learnt and "is" in learnt
+
+
+def test_words_in_any_script_and_form_are_learnt_whole() -> None:
+    decomposed = unicodedata.normalize("NFD", "Un café noir")
+    learnt = {e.text for e in entries(f"{decomposed}. مَرْحَبًا بِك. नमस्ते दोस्त")}
+    assert {"café", "مَرْحَبًا", "नमस्ते"} <= learnt
+    assert "z" * 60 not in {e.text for e in entries("hello " + "z" * 60 + " world")}
+
+
+def test_apostrophes_as_phones_type_them(keyboard: Keyboard) -> None:
+    assert keyboard.predict("", "I’", 3) == ["I’m", "I’ve", "I’ll"]  # not all in capitals
+    assert keyboard.correct("i’m", "").correction == "I’m"
+    assert keyboard.correct("I’m", "so glad").correction is None
+    own = PersonalModel()
+    assert keyboard.correct("thier’s", "I like").correction is not None
+    own.keep("thier’s")  # undone on a phone that types curly apostrophes
+    assert keyboard.correct("thier's", "I like", own).correction is None
+    assert keyboard.correct("thier’s", "I like", own).correction is None
+    assert "Dont" not in keyboard.predict("I ", "Don", 5)  # "Don't", not the misspelling
 
 
 def test_keystroke_savings_count_taps_and_letters() -> None:
