@@ -20,14 +20,17 @@ from heron.textinput.predictor import Predictor, Where
 from heron.textinput.tokens import BREAK, PRONOUN_I, START, is_word, like, normal, tokenize
 
 ROWS = ("1234567890", "qwertyuiop", "asdfghjkl'", "zxcvbnm")
-SUBSTITUTE_NEAR = 0.5
+# The slips' costs were chosen on CLINC150's validation texts with typos of another seed than
+# the benchmark's (a dropped letter at 0.6 rather than 0.8: recall 80 → 81 %, precision 83 →
+# 84 %).
+SUBSTITUTE_NEAR = 0.6
 SUBSTITUTE_FAR = 1.0
 INSERT_SAME = 0.5
 """A key pressed twice ("hellp" is not this; "helllo" is)."""
 INSERT_NEAR = 0.7
 """An extra letter next to a letter of the word: a fat finger."""
 INSERT_FAR = 1.2
-DELETE = 0.8
+DELETE = 0.6
 DELETE_DOUBLE = 0.4
 """A doubled letter typed once ("leter")."""
 TRANSPOSE = 0.6
