@@ -128,7 +128,10 @@ async def test_the_translation_is_spoken_in_a_spanish_voice_and_the_rest_in_engl
 ) -> None:
     found = await collect(
         engine.voice.answer_recording(
-            user, spoken("How do you say good morning in Spanish?", pad_s=0.3)
+            # ("How do you say good morning in Spanish?" was heard as "… and Spanish?" on one
+            # machine and right on another: "in" there is borderline for Whisper.)
+            user,
+            spoken("Translate good morning into Spanish.", pad_s=0.3),
         )
     )
 
