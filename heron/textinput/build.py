@@ -30,7 +30,7 @@ from heron.textinput.tokens import BREAK, MARKERS, NUMBER, START, is_word, norma
 
 log = logging.getLogger(__name__)
 
-FORMAT = 7
+FORMAT = 8
 """Bumped when the files change: a model of another format is built again."""
 VOCABULARY = 100_000
 """Words kept from wordfreq's list (with their frequency order)."""
