@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import shutil
+import threading
 from pathlib import Path
 
 from heron.textinput.base import Correction
@@ -15,6 +16,9 @@ from heron.textinput.model import NgramModel
 from heron.textinput.personal import PersonalModel
 from heron.textinput.predictor import Predictor
 from heron.textinput.tokens import tokenize
+
+_LOADED: dict[Path, Keyboard] = {}
+_LOADING = threading.Lock()
 
 
 def model_folder(models_dir: Path) -> Path:
@@ -49,11 +53,18 @@ class Keyboard:
 
     @classmethod
     def default(cls, models_dir: Path | None = None, progress: Progress | None = None) -> Keyboard:
+        """The keyboard of the model in `models_dir` (built first if need be), one per process:
+        engines in one process share it, and its spelling index."""
         if models_dir is None:
             from heron.config import default_models_dir
 
             models_dir = default_models_dir()
-        return cls(NgramModel(ensure_model(models_dir, progress)))
+        folder = ensure_model(models_dir, progress).resolve()
+        with _LOADING:
+            found = _LOADED.get(folder)
+            if found is None:
+                found = _LOADED[folder] = cls(NgramModel(folder))
+        return found
 
     def predict(
         self, context: str, prefix: str = "", n: int = 3, personal: PersonalModel | None = None
