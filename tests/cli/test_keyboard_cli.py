@@ -6,19 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from heron import Heron
+from heron import Heron, Settings
 from heron.cli import main  # noqa: F401  (first: it registers the command modules it imports)
 from heron.cli.keyboard import LineEditor, Typing, try_in_terminal
+from heron.speech import SpeechEngines
 from heron.store.models import User
 from tests.cli.test_cli import heron
 from tests.cli.test_search_cli import words
+from tests.conftest import MovableClock
 from tests.e2e.harness import add_user, heron_env, run_heron
 
 ZORB = "We met at the zorbulax again. The zorbulax was full, so we left the zorbulax early.\n"
@@ -29,6 +31,20 @@ STORY = (
     "In the spring the harbour of Marbleton was full of ships.\n"
 )
 """A text with names no shared model knows, said again and again: learning it must help."""
+
+
+@pytest.fixture
+async def engine(
+    settings: Settings, clock: MovableClock, speech: SpeechEngines
+) -> AsyncIterator[Heron]:
+    """The suite's engine, not warmed: the keyboard needs none of what warming loads (the
+    intent router's embeddings, the world graph), and each test gets a fresh one."""
+    heron = Heron(settings, clock=clock, speech=speech)
+    await heron.start(warm=False)
+    try:
+        yield heron
+    finally:
+        await heron.close()
 
 
 @pytest.fixture
