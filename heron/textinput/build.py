@@ -196,8 +196,9 @@ def _pair_scale(words: dict[str, int], pairs: dict[str, dict[str, int]]) -> floa
     return ratios[len(ratios) // 2] if ratios else 1.0
 
 
-def _book_pairs(ids: dict[str, int]) -> dict[int, dict[int, float]]:
-    """P(second | first) from symspellpy's Google Books counts, by word id."""
+def _book_pairs(ids: dict[str, int]) -> tuple[dict[int, dict[int, float]], set[str]]:
+    """P(second | first) from symspellpy's Google Books counts, by word id; and the words of
+    its dictionary (Google Books words that SCOWL lists)."""
     unigram_file, bigram_file = _symspell_files()
     words: dict[str, int] = {}
     for line in unigram_file.read_text(encoding="utf-8").splitlines():
@@ -220,13 +221,7 @@ def _book_pairs(ids: dict[str, int]) -> dict[int, dict[int, float]]:
             b = ids.get(second)
             if b is not None:
                 found[a][b] = times / total
-    return found
-
-
-def _dictionary() -> set[str]:
-    """The words of symspellpy's dictionary (Google Books words that SCOWL lists)."""
-    unigram_file, _ = _symspell_files()
-    return {line.partition(" ")[0] for line in unigram_file.read_text("utf-8").splitlines()}
+    return found, set(words)
 
 
 def build(target: Path, progress: Progress | None = None) -> Path:
@@ -249,8 +244,7 @@ def build(target: Path, progress: Progress | None = None) -> Path:
         counts.add(text, starts=sentence)
 
     report("word pairs (Google Books via symspellpy)", 0.5)
-    books = _book_pairs(ids)
-    dictionary = _dictionary()
+    books, dictionary = _book_pairs(ids)
 
     report("mixing pairs", 0.65)
     pairs: dict[int, dict[int, float]] = {}
