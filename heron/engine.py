@@ -154,7 +154,6 @@ class Heron:
         self._search_index: SearchIndex | None = None
         self._search_lock = asyncio.Lock()
         self._translator: Translator | None = None
-        self._keyboard: Keyboard | None = None
         self._keyboard_index: asyncio.Task[Any] | None = None
         self._personal: LRUCache[int, _Personal] = LRUCache(PERSONAL_MODELS)
         self._personal_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -857,23 +856,19 @@ class Heron:
 
     @property
     def keyboard(self) -> Keyboard:
-        """The shared keyboard model: built into the models folder the first time (about 20 s),
-        memory-mapped after."""
-        if self._keyboard is None:
-            self._keyboard = Keyboard.default(self.settings.models_dir)
-        return self._keyboard
+        """The shared keyboard model (one per process): built into the models folder the first
+        time (about 20 s), memory-mapped after."""
+        return Keyboard.default(self.settings.models_dir)
 
     async def warm_keyboard(self) -> Keyboard:
         """The keyboard, loaded off the event loop; its spelling index (3 s to build) starts
         building then too, so the first correction does not wait for it."""
-        if self._keyboard is None:
-            keyboard = await asyncio.to_thread(Keyboard.default, self.settings.models_dir)
-            if self._keyboard is None:
-                self._keyboard = keyboard
-                self._keyboard_index = asyncio.create_task(
-                    asyncio.to_thread(keyboard.corrector.index)
-                )
-        return self._keyboard
+        if self._keyboard_index is not None:
+            return self.keyboard  # loaded: no thread hop on a keystroke
+        keyboard = await asyncio.to_thread(Keyboard.default, self.settings.models_dir)
+        if self._keyboard_index is None:
+            self._keyboard_index = asyncio.create_task(asyncio.to_thread(keyboard.corrector.index))
+        return keyboard
 
     async def keyboard_personal(self, user: User) -> PersonalModel:
         """The user's own keyboard model, read from the store once and kept; every few seconds
@@ -935,6 +930,8 @@ class Heron:
                 f"{self.settings.max_keyboard_learn_chars:,} learnt at once; send them in parts"
             )
         found = await asyncio.to_thread(entries, text)
+        if not found:
+            return Learnt(words=0, new_words=0)  # no words: nothing to store
         return await self._keyboard_store(user, found)
 
     async def keyboard_undo(self, user: User, word: str, correction: str) -> None:

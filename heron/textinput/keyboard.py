@@ -9,13 +9,10 @@ import shutil
 import threading
 from pathlib import Path
 
-from heron.textinput.base import Correction
 from heron.textinput.build import FORMAT, Progress, build
 from heron.textinput.correct import Corrector
 from heron.textinput.model import NgramModel
-from heron.textinput.personal import PersonalModel
 from heron.textinput.predictor import Predictor
-from heron.textinput.tokens import tokenize
 
 _LOADED: dict[Path, Keyboard] = {}
 _LOADING = threading.Lock()
@@ -50,6 +47,12 @@ class Keyboard:
         self.model = model
         self.predictor = Predictor(model)
         self.corrector = Corrector(model, self.predictor)
+        self.predict = self.predictor.predict
+        """The n likeliest next words (no prefix) or completions of `prefix`, cased for where
+        they go: `predict(context, prefix="", n=3, personal=None)`."""
+        self.correct = self.corrector.correct
+        """What `word`, typed after `context` (and before `after`, if known), should be:
+        `correct(word, context="", personal=None, *, after="", n=3)`."""
 
     @classmethod
     def default(cls, models_dir: Path | None = None, progress: Progress | None = None) -> Keyboard:
@@ -59,31 +62,12 @@ class Keyboard:
             from heron.config import default_models_dir
 
             models_dir = default_models_dir()
-        folder = ensure_model(models_dir, progress).resolve()
+        loaded = _LOADED.get(model_folder(models_dir))  # (no file touched once loaded)
+        if loaded is not None:
+            return loaded
+        folder = ensure_model(models_dir, progress)
         with _LOADING:
             found = _LOADED.get(folder)
             if found is None:
                 found = _LOADED[folder] = cls(NgramModel(folder))
         return found
-
-    def predict(
-        self, context: str, prefix: str = "", n: int = 3, personal: PersonalModel | None = None
-    ) -> list[str]:
-        """The n likeliest next words (no prefix) or completions of `prefix`, cased for where
-        they go."""
-        return self.predictor.predict(context, prefix, n, personal)
-
-    def correct(
-        self,
-        word: str,
-        context: str = "",
-        personal: PersonalModel | None = None,
-        *,
-        after: str = "",
-        n: int = 3,
-    ) -> Correction:
-        """What `word`, typed after `context` (and before `after`, if known), should be."""
-        return self.corrector.correct(word, context, personal, after=after, n=n)
-
-    def tokens(self, text: str) -> list[str]:
-        return [token.key for token in tokenize(text)]
