@@ -203,15 +203,13 @@ class Corrector:
         after: str = "",
         n: int = 3,
     ) -> Correction:
+        """What `word`, typed after `context` (and before `after`, if known), should be."""
         key = normal(word)
         if not is_word(word) or (personal is not None and personal.knows(key)):
             return Correction(word, None, ())
         word_id = self.model.id(key)
         if word_id is not None and self.model.offensive[word_id]:
             return Correction(word, None, ())  # meant, whatever else it is close to
-        where = self.predictor.where(context)
-        nexts = [t.key for t in tokenize(after)[:1] if t.key not in (START, BREAK)]
-        following = nexts[0] if nexts else None
         if key in PRONOUN_I and word[:1] != "I":
             shown = "I" + word[1:]  # (with the apostrophe the user typed)
             return Correction(word, shown, (shown,))
@@ -219,6 +217,9 @@ class Corrector:
             return Correction(word, None, ())
         if key.endswith("'s") and self._word(key[:-2]):
             return Correction(word, None, ())  # a possessive ("car's") of a known word
+        where = self.predictor.where(context)
+        nexts = [t.key for t in tokenize(after)[:1] if t.key not in (START, BREAK)]
+        following = nexts[0] if nexts else None
         spellings = self._spellings(key)
         if personal is not None:
             # The user's own words the index does not hold (names, their jargon).
